@@ -1,0 +1,204 @@
+/* What the sandbox's own files share: the Sandbox itself, a request and its reply as
+ * the routes see them, and the store, clock, fault and scenario interfaces. */
+#ifndef PCCART_SANDBOX_INTERNAL_H
+#define PCCART_SANDBOX_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "model/api_error.h"
+#include "model/cart.h"
+#include "model/catalog.h"
+#include "model/customer.h"
+#include "model/order.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/store.h"
+
+#define SANDBOX_MAX_BODY (1024 * 1024)
+#define SANDBOX_REQUEST_LOG_SIZE 200
+#define SANDBOX_TOKEN_LIFETIME_S 3600
+#define SANDBOX_CART_LIFETIME_S (7 * 24 * 3600)
+#define SANDBOX_MAX_PAGE 500
+
+struct MHD_Connection;
+
+/* ----- the clock: real time plus an offset trainers can move forward ----- */
+
+/* Microseconds since the epoch on the sandbox clock. */
+int64_t sandbox_clock_now(const Sandbox *sandbox);
+void sandbox_clock_advance(Sandbox *sandbox, int64_t seconds);
+/* "2019-01-16T00:45:41.6062996Z" (7 fraction digits) into buf (at least 29 bytes). */
+void sandbox_format_time(int64_t micros, char *buf, size_t size);
+
+/* ----- a request as the routes see it, and what they answer ----- */
+
+typedef struct SandboxRequest {
+  const char *method;
+  const char *path; /* decoded path without the query */
+  struct MHD_Connection *connection;
+  const char *body; /* NUL-terminated; may contain other NULs (body_size says) */
+  size_t body_size;
+  const char *op; /* fault match name, set by routing ("carts.create") */
+  char request_id[64];
+  char correlation_id[64];
+  char locale[32];
+  const char *caller_object_id; /* from the bearer token; NULL before auth */
+  bool paused;                  /* a delay/hold fault has already been served */
+} SandboxRequest;
+
+typedef struct SandboxResponse {
+  int status;
+  char *body; /* owned; JSON text */
+  KeyValueList headers;
+  bool drop; /* close the connection without answering */
+} SandboxResponse;
+
+/* Query string argument (decoded), or NULL. */
+const char *request_arg(const SandboxRequest *request, const char *name);
+/* Request header (case-insensitive), or NULL. */
+const char *request_header(const SandboxRequest *request, const char *name);
+
+/* Sets status and takes json as the body (printed with the model printer); false if OOM. */
+bool response_json_take(SandboxResponse *response, int status, cJSON *json);
+/* The Partner Center error shape {code, description, data, source}. */
+bool response_error(SandboxResponse *response, int status, long code, const char *description);
+void response_clear(SandboxResponse *response);
+
+/* Routes a request to its handler; fills response. The op is set on request. */
+void routes_dispatch(Sandbox *sandbox, SandboxRequest *request, SandboxResponse *response);
+/* The control API under /_sandbox/. */
+void control_dispatch(Sandbox *sandbox, SandboxRequest *request, SandboxResponse *response);
+
+/* ----- faults ----- */
+
+typedef enum FaultKind {
+  FAULT_THROTTLE = 1,
+  FAULT_STATUS,
+  FAULT_DELAY,
+  FAULT_HOLD,
+  FAULT_DROP,
+  FAULT_DROP_AFTER_COMMIT,
+  FAULT_FAIL_ORDER_GROUP,
+} FaultKind;
+
+typedef struct Fault {
+  long id;
+  char match[48]; /* an op name or "*" */
+  FaultKind kind;
+  long times;     /* how many more matching requests; 0 = until disarmed */
+  long every;     /* applies to every Nth matching request (1 = each) */
+  long seen;      /* matching requests seen so far (for every) */
+  int status;
+  long retry_after;
+  long delay_ms;
+  long code;
+  char description[256];
+  char order_group[32];
+} Fault;
+
+typedef struct FaultSet {
+  pthread_mutex_t lock;
+  pthread_cond_t changed; /* signalled on release, new holds and stop */
+  Fault *items;
+  size_t count;
+  long next_id;
+  long held;            /* requests waiting in a hold fault now */
+  unsigned long release_generation;
+  bool stopping;
+} FaultSet;
+
+bool faults_init(FaultSet *faults);
+void faults_destroy(FaultSet *faults);
+/* Arms a fault from its JSON; false with a sentence in err when the JSON is wrong. */
+bool faults_arm_json(FaultSet *faults, const cJSON *json, long *id, char *err, size_t err_size);
+bool faults_arm(FaultSet *faults, const Fault *fault, long *id);
+void faults_clear(FaultSet *faults);
+cJSON *faults_to_json(FaultSet *faults);
+/* Takes (consumes one use of) the first armed fault of these kinds matching op. */
+bool faults_take(FaultSet *faults, const char *op, const FaultKind *kinds, size_t kind_count,
+                 Fault *out);
+/* Waits out a delay or hold (returns early when the sandbox stops). */
+void faults_pause(FaultSet *faults, const Fault *fault);
+long faults_release(FaultSet *faults);
+/* Waits until at least count requests are held; false after timeout_ms. */
+bool faults_wait_held(FaultSet *faults, long count, long timeout_ms);
+void faults_stop(FaultSet *faults);
+const char *fault_kind_name(FaultKind kind);
+
+/* Applies the pause faults (delay, hold) for this request once; routes call it at the
+ * point where a real server would be busy (for checkout: after marking the cart busy). */
+void sandbox_pause_point(Sandbox *sandbox, SandboxRequest *request);
+
+/* ----- scenarios ----- */
+
+typedef struct ScenarioSettings {
+  int64_t cart_lifetime_s;
+  bool enforce_sandbox_limits;
+  bool partner_is_direct;
+  long max_customers; /* 0 = no cap */
+} ScenarioSettings;
+
+/* Applies a scenario: settings and its standing faults. False if the name is unknown. */
+bool scenario_apply(const char *name, ScenarioSettings *settings, FaultSet *faults);
+
+/* ----- customers: the seed plus search indexes ----- */
+
+typedef struct CustomerIndex CustomerIndex;
+
+CustomerIndex *customer_index_new(long count);
+void customer_index_free(CustomerIndex *index);
+long customer_index_count(const CustomerIndex *index);
+/* The seed index of a customer id (case-insensitive), or -1. */
+long customer_index_find(const CustomerIndex *index, const char *customer_id);
+typedef enum CustomerField { CUSTOMER_FIELD_ALL, CUSTOMER_FIELD_NAME, CUSTOMER_FIELD_DOMAIN } CustomerField;
+/* The range [first, first+count) of a search, in that field's sorted order; position p of the
+ * range maps to a seed index via customer_index_at. CUSTOMER_FIELD_ALL ignores prefix. */
+void customer_index_range(const CustomerIndex *index, CustomerField field, const char *prefix,
+                          long *first, long *count);
+long customer_index_at(const CustomerIndex *index, CustomerField field, long position);
+
+/* ----- the sandbox ----- */
+
+typedef struct RequestLogEntry {
+  char *method;
+  char *path;
+  char *query;
+  char *op;
+  char *request_id;
+  char *correlation_id;
+  KeyValueList headers; /* Authorization redacted */
+  char *body;           /* secrets in token forms redacted */
+  int status;
+} RequestLogEntry;
+
+struct Sandbox {
+  SandboxOptions options;
+  char scenario[64];
+  char url[80];
+  unsigned short port;
+  struct MHD_Daemon *daemon;
+  Catalog *catalog;
+  CustomerIndex *customers;
+  Store *store;
+  FaultSet faults;
+  ScenarioSettings settings;
+  pthread_mutex_t lock; /* guards clock_offset, store, request log */
+  int64_t clock_offset_us;
+  RequestLogEntry log[SANDBOX_REQUEST_LOG_SIZE];
+  size_t log_next;
+  size_t log_count;
+  char *state_file;
+  FILE *log_file;
+  pthread_mutex_t log_file_lock;
+};
+
+/* Saves the state file (when there is one) after a change; the caller holds sandbox->lock. */
+bool sandbox_persist_locked(Sandbox *sandbox, char *err, size_t err_size);
+
+/* Random GUID (lower case) and opaque ids; thread-safe. */
+void sandbox_guid(char out[37]);
+void sandbox_random_hex(char *out, size_t hex_digits);
+/* base64url-style id of n characters, like the modern order ids. */
+void sandbox_random_id(char *out, size_t n);
+
+#endif
