@@ -109,8 +109,10 @@ typedef struct CatalogItem {
   const Offer *offer;
 } CatalogItem;
 
-/* The catalog owns everything in it. Arrays grow with catalog_add_*; lookups are by
- * id (case-insensitive) and stay valid until the catalog is freed. */
+/* The catalog owns everything in it. Arrays grow with catalog_add_*, which also keeps the
+ * id index current, so a filled catalog can be read by several threads without locks.
+ * Lookups are by id (case-insensitive); the pointers they return stay valid until the next
+ * add (the arrays may move) or until the catalog is freed. */
 typedef struct Catalog {
   Product *products;
   size_t product_count;
@@ -122,7 +124,7 @@ typedef struct Catalog {
   size_t offer_count;
   Promotion *promotions;
   size_t promotion_count;
-  struct CatalogIndex *index; /* built lazily by lookups; rebuilt after an add */
+  struct CatalogIndex *index; /* kept current by catalog_add_*; lookups never build it */
 } Catalog;
 
 Catalog *catalog_new(void);
