@@ -260,27 +260,47 @@ static void route_customer_get(Sandbox *sandbox, SandboxRequest *request,
   customer_clear(&customer);
 }
 
-/* The continuation token: which index, where the next page starts, and a check that ties it
- * to the filter it was made for. Opaque to clients, as Partner Center's are. */
+/* The continuation token carries the whole query (which index, the prefix, where the next
+ * page starts) and a check, so the next call needs only the token, as in Partner Center.
+ * Opaque to clients: "ct1" + field + offset + check, then the prefix in hex. */
+#define TOKEN_MAX_PREFIX 120
+
 static unsigned long token_check(int field, const char *prefix, long offset) {
   unsigned long h = 2166136261UL ^ (unsigned long)field ^ ((unsigned long)offset << 7);
   for (const char *p = prefix; p && *p; p++)
-    h = (h ^ (unsigned char)tolower((unsigned char)*p)) * 16777619UL;
-  return h & 0xffffffffUL;
+    h = (h ^ (unsigned char)*p) * 16777619UL;
+  return (h ^ 0x5a17c0deUL) & 0xffffffffUL;
 }
 
 static void make_token(char *out, size_t size, int field, const char *prefix, long offset) {
-  snprintf(out, size, "ct1%c%08lx%08lx", 'a' + field, (unsigned long)offset,
-           token_check(field, prefix, offset) ^ 0x5a17c0deUL);
+  int n = snprintf(out, size, "ct1%c%08lx%08lx", 'a' + field, (unsigned long)offset,
+                   token_check(field, prefix, offset));
+  for (const unsigned char *p = (const unsigned char *)(prefix ? prefix : ""); *p && n + 3 < (int)size;
+       p++)
+    n += snprintf(out + n, size - (size_t)n, "%02x", *p);
 }
 
-static bool read_token(const char *token, int field, const char *prefix, long *offset) {
+/* Reads a token back; prefix receives the filter prefix ("" when none). */
+static bool read_token(const char *token, int *field, char *prefix, size_t prefix_size,
+                       long *offset) {
   char f;
   unsigned long off, check;
-  if (!token || strlen(token) != 20 || sscanf(token, "ct1%c%8lx%8lx", &f, &off, &check) != 3)
+  size_t len = token ? strlen(token) : 0;
+  if (len < 20 || (len - 20) % 2 || (len - 20) / 2 >= prefix_size ||
+      sscanf(token, "ct1%c%8lx%8lx", &f, &off, &check) != 3 || f < 'a' || f > 'c')
     return false;
-  if (f != 'a' + field || (check ^ 0x5a17c0deUL) != token_check(field, prefix, (long)off))
+  size_t n = 0;
+  for (const char *p = token + 20; *p; p += 2) {
+    unsigned int byte;
+    if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
+        sscanf(p, "%2x", &byte) != 1 || byte == 0)
+      return false;
+    prefix[n++] = (char)byte;
+  }
+  prefix[n] = '\0';
+  if (check != token_check(f - 'a', prefix, (long)off) || off > SANDBOX_MAX_CUSTOMERS)
     return false;
+  *field = f - 'a';
   *offset = (long)off;
   return true;
 }
@@ -347,16 +367,32 @@ static void route_customers_list(Sandbox *sandbox, SandboxRequest *request,
   long offset = 0;
   const char *seek = request_arg(request, "seekOperation");
   if (seek && strcasecmp(seek, "Next") == 0) {
-    if (!read_token(request_header(request, "MS-ContinuationToken"), field, prefix, &offset)) {
+    /* The token holds the query; a filter sent again alongside it is ignored. */
+    char token_prefix[TOKEN_MAX_PREFIX + 1];
+    int token_field;
+    if (!read_token(request_header(request, "MS-ContinuationToken"), &token_field, token_prefix,
+                    sizeof token_prefix, &offset)) {
       response_error(response, 400, PC_CODE_INVALID_REQUEST_INPUT,
                      "The MS-ContinuationToken header is missing or is not a token this "
-                     "sandbox gave out for this query.");
+                     "sandbox gave out.");
       free(prefix);
+      return;
+    }
+    free(prefix);
+    field = (CustomerField)token_field;
+    prefix = field == CUSTOMER_FIELD_ALL ? NULL : strdup(token_prefix);
+    if (field != CUSTOMER_FIELD_ALL && !prefix) {
+      oom(response);
       return;
     }
   } else if (seek && seek[0] && strcasecmp(seek, "First") != 0) {
     response_error(response, 400, PC_CODE_INVALID_REQUEST_INPUT,
                    "The sandbox supports seekOperation=Next (with MS-ContinuationToken) only.");
+    free(prefix);
+    return;
+  } else if (prefix && strlen(prefix) > TOKEN_MAX_PREFIX) {
+    error_fmt(response, 400, PC_CODE_INVALID_REQUEST_INPUT,
+              "The filter value is longer than %d characters.", TOKEN_MAX_PREFIX);
     free(prefix);
     return;
   }
@@ -377,16 +413,17 @@ static void route_customers_list(Sandbox *sandbox, SandboxRequest *request,
       cJSON_AddItemToArray(items, item);
   }
   LinkList links = {0};
-  char *encoded = prefix ? url_encode(filter) : NULL;
+  char *encoded = filter && filter[0] && !(seek && strcasecmp(seek, "Next") == 0)
+                      ? url_encode(filter)
+                      : NULL;
   char uri[1024];
   snprintf(uri, sizeof uri, "/customers?size=%ld%s%s", size, encoded ? "&filter=" : "",
            encoded ? encoded : "");
-  ok = ok && (!prefix || encoded) && link_list_add(&links, "self", uri, "GET");
+  ok = ok && link_list_add(&links, "self", uri, "GET");
   if (ok && end < total) {
-    char token[32];
+    char token[32 + 2 * TOKEN_MAX_PREFIX];
     make_token(token, sizeof token, field, prefix, end);
-    snprintf(uri, sizeof uri, "/customers?size=%ld%s%s&seekOperation=Next", size,
-             encoded ? "&filter=" : "", encoded ? encoded : "");
+    snprintf(uri, sizeof uri, "/customers?size=%ld&seekOperation=Next", size);
     ok = link_list_add(&links, "next", uri, "GET") &&
          kv_list_add(&link_list_get_mut(&links, "next")->headers, "MS-ContinuationToken", token);
   }
@@ -707,7 +744,17 @@ static bool assign_order_groups(const Catalog *catalog, Cart *cart) {
   return true;
 }
 
+/* The service answers provisioning keys with a lower-case first letter ("Scope" -> "scope"). */
+static void lower_first_letters(KeyValueList *context) {
+  for (size_t i = 0; i < context->count; i++) {
+    char *key = context->items[i].key;
+    if (key && key[0])
+      key[0] = (char)tolower((unsigned char)key[0]);
+  }
+}
+
 static void clear_server_fields(CartLineItem *line) {
+  lower_first_letters(&line->provisioning_context);
   free(line->currency_code);
   line->currency_code = NULL;
   free(line->order_group);
@@ -923,6 +970,15 @@ static void route_cart_create(Sandbox *sandbox, SandboxRequest *request,
   }
   sandbox_pause_point(sandbox, request);
   pthread_mutex_lock(&sandbox->lock);
+  /* Duplicates that raced past the first check: the first to commit wins and the others
+   * answer with its reply, so one MS-RequestId never makes two carts. */
+  const StoredReply *first = has_request_id ? store_reply_get(sandbox->store, reply_key) : NULL;
+  if (first) {
+    reply_text(response, first->status, first->body);
+    pthread_mutex_unlock(&sandbox->lock);
+    stored_cart_free(stored);
+    return;
+  }
   const char *body = stored->body;
   ok = store_cart_put(sandbox->store, stored); /* frees stored on failure */
   if (ok) {
