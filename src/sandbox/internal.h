@@ -58,6 +58,8 @@ const char *request_arg(const SandboxRequest *request, const char *name);
 /* Request header (case-insensitive), or NULL. */
 const char *request_header(const SandboxRequest *request, const char *name);
 
+/* Offset of the first byte that is not valid UTF-8, or SIZE_MAX when all of it is. */
+size_t sandbox_utf8_invalid_at(const char *text, size_t size);
 /* Sets status and takes json as the body (printed with the model printer); false if OOM. */
 bool response_json_take(SandboxResponse *response, int status, cJSON *json);
 /* The Partner Center error shape {code, description, data, source}. */

@@ -2,6 +2,7 @@
  * cart life cycle (create, get, update, checkout) with its idempotency rules. */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -792,6 +793,12 @@ static Cart *read_cart(Sandbox *sandbox, SandboxRequest *request, SandboxRespons
   if (strlen(request->body) != request->body_size) {
     response_error(response, 400, PC_CODE_INVALID_REQUEST_INPUT,
                    "The request body contains a NUL byte; it must be JSON text.");
+    return NULL;
+  }
+  size_t bad = sandbox_utf8_invalid_at(request->body, request->body_size);
+  if (bad != SIZE_MAX) {
+    error_fmt(response, 400, PC_CODE_INVALID_REQUEST_INPUT,
+              "The request body is not valid UTF-8 (at byte %zu); JSON must be UTF-8.", bad);
     return NULL;
   }
   const char *where = NULL;

@@ -1,6 +1,8 @@
 /* libmicrohttpd glue: starting and stopping, reading bodies within limits, answering in
  * JSON, the request log, and the in-process start used by the app and the tests. */
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <stdint.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -19,6 +21,7 @@ typedef struct Upload {
   size_t size;
   size_t capacity;
   bool too_large;
+  bool answered; /* a reply is queued (413 before the body) */
 } Upload;
 
 const char *request_arg(const SandboxRequest *request, const char *name) {
@@ -42,8 +45,46 @@ bool response_json_take(SandboxResponse *response, int status, cJSON *json) {
   return true;
 }
 
+/* Length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+static size_t utf8_sequence(const unsigned char *p) {
+  if (p[0] < 0x80)
+    return 1;
+  size_t n = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : 0;
+  for (size_t i = 1; i < n; i++)
+    if ((p[i] & 0xC0) != 0x80)
+      return 0;
+  return n;
+}
+
+size_t sandbox_utf8_invalid_at(const char *text, size_t size) {
+  const unsigned char *p = (const unsigned char *)text;
+  for (size_t i = 0; i < size;) {
+    size_t n = p[i] ? utf8_sequence(p + i) : 1;
+    if (n == 0 || i + n > size)
+      return i;
+    i += n;
+  }
+  return SIZE_MAX;
+}
+
 bool response_error(SandboxResponse *response, int status, long code, const char *description) {
-  return response_json_take(response, status, api_error_body(code, description));
+  /* Descriptions quote what the client sent; a reply must stay valid UTF-8 JSON. */
+  char clean[1024];
+  size_t o = 0;
+  const unsigned char *p = (const unsigned char *)(description ? description : "");
+  while (*p && o + 5 < sizeof clean) {
+    size_t n = utf8_sequence(p);
+    if (n == 0 || n > strlen((const char *)p)) {
+      clean[o++] = '?';
+      p++;
+      continue;
+    }
+    memcpy(clean + o, p, n);
+    o += n;
+    p += n;
+  }
+  clean[o] = '\0';
+  return response_json_take(response, status, api_error_body(code, clean));
 }
 
 void response_clear(SandboxResponse *response) {
@@ -267,9 +308,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     if (!upload)
       return MHD_NO;
     *state = upload;
+    /* A body declared too large is refused before it is sent, as a front door would. */
+    const char *declared =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (!declared || strtoull(declared, NULL, 10) <= SANDBOX_MAX_BODY)
+      return MHD_YES;
+    upload->too_large = true;
+  }
+  if (*upload_data_size > 0 && upload->too_large && upload->answered) {
+    *upload_data_size = 0; /* discard what arrives after the 413 */
     return MHD_YES;
   }
-  if (*upload_data_size > 0) {
+  if (*upload_data_size > 0 && !upload->too_large) {
     bool ok = upload_append(upload, upload_data, *upload_data_size);
     *upload_data_size = 0;
     return ok ? MHD_YES : MHD_NO;
@@ -290,6 +340,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
            locale && locale[0] && strlen(locale) < sizeof request.locale ? locale : "en-US");
 
   SandboxResponse response = {0};
+  upload->answered = true;
   if (upload->too_large) {
     response_error(&response, 413, PC_CODE_INVALID_REQUEST_INPUT,
                    "The request body is larger than the 1 MiB the sandbox accepts.");
@@ -311,6 +362,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
   enum MHD_Result result = send_response(&request, &response);
   response_clear(&response);
   return result;
+}
+
+/* Decodes %XX in the path and query in place, but keeps "%00" as it is: a NUL would
+ * silently cut the path short ("/v1/customers/%00" is not the customer list). */
+static size_t unescape(void *cls, struct MHD_Connection *connection, char *text) {
+  char *out = text;
+  for (const char *in = text; *in;) {
+    if (in[0] == '%' && isxdigit((unsigned char)in[1]) && isxdigit((unsigned char)in[2]) &&
+        !(in[1] == '0' && in[2] == '0')) {
+      char hex[3] = {in[1], in[2], 0};
+      *out++ = (char)strtol(hex, NULL, 16);
+      in += 3;
+    } else {
+      *out++ = *in++;
+    }
+  }
+  *out = '\0';
+  return (size_t)(out - text);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *connection, void **state,
@@ -444,7 +513,8 @@ Sandbox *sandbox_start(const SandboxOptions *options, char *err, size_t err_size
   sandbox->daemon = MHD_start_daemon(
       flags, options->port, NULL, NULL, on_request, sandbox, MHD_OPTION_SOCK_ADDR,
       (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, sandbox,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
+      MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+      (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
       (unsigned)120, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_END);
   if (!sandbox->daemon) {
     set_err(err, err_size, "cannot listen on %s:%u (is the port in use?)", host, options->port);
