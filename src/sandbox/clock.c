@@ -73,8 +73,7 @@ void sandbox_guid(char out[37]) {
 }
 
 void sandbox_random_id(char *out, size_t n) {
-  static const char alphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   uint64_t bits = 0;
   for (size_t i = 0; i < n; i++) {
     if (i % 10 == 0)

@@ -8,7 +8,8 @@
 
 static void reply(SandboxResponse *response, int status, cJSON *json) {
   if (!response_json_take(response, status, json))
-    response_error(response, 500, PC_CODE_UNEXPECTED_SERVICE_ERROR, "The sandbox ran out of memory.");
+    response_error(response, 500, PC_CODE_UNEXPECTED_SERVICE_ERROR,
+                   "The sandbox ran out of memory.");
 }
 
 static cJSON *parse_body(SandboxRequest *request, SandboxResponse *response, bool required) {
@@ -37,7 +38,8 @@ static void status(Sandbox *sandbox, SandboxResponse *response) {
   bool ok = json && json_put_string(json, "scenario", sandbox->scenario) &&
             json_put_int(json, "customers", opt_int(customer_index_count(sandbox->customers))) &&
             json_put_string(json, "now", now) && json_put_int(json, "faults", opt_int(faults)) &&
-            json_put_int(json, "held", opt_int(held)) && json_put_int(json, "carts", opt_int(carts)) &&
+            json_put_int(json, "held", opt_int(held)) &&
+            json_put_int(json, "carts", opt_int(carts)) &&
             json_put_int(json, "orders", opt_int(orders));
   if (!ok) {
     cJSON_Delete(json);
@@ -48,12 +50,13 @@ static void status(Sandbox *sandbox, SandboxResponse *response) {
 
 static cJSON *log_entry_to_json(const RequestLogEntry *e) {
   cJSON *item = cJSON_CreateObject();
-  bool ok = item && json_put_string(item, "method", e->method) &&
-            json_put_string(item, "path", e->path) && json_put_string(item, "query", e->query) &&
-            json_put_string(item, "op", e->op) && json_put_string(item, "requestId", e->request_id) &&
-            json_put_string(item, "correlationId", e->correlation_id) &&
-            json_put_kv_object(item, "headers", &e->headers) &&
-            json_put_string(item, "body", e->body) && json_put_int(item, "status", opt_int(e->status));
+  bool ok =
+      item && json_put_string(item, "method", e->method) &&
+      json_put_string(item, "path", e->path) && json_put_string(item, "query", e->query) &&
+      json_put_string(item, "op", e->op) && json_put_string(item, "requestId", e->request_id) &&
+      json_put_string(item, "correlationId", e->correlation_id) &&
+      json_put_kv_object(item, "headers", &e->headers) && json_put_string(item, "body", e->body) &&
+      json_put_int(item, "status", opt_int(e->status));
   if (!ok) {
     cJSON_Delete(item);
     return NULL;

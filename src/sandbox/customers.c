@@ -89,7 +89,9 @@ void customer_index_free(CustomerIndex *index) {
   free(index);
 }
 
-long customer_index_count(const CustomerIndex *index) { return index->count; }
+long customer_index_count(const CustomerIndex *index) {
+  return index->count;
+}
 
 /* First position whose text is >= key. */
 static long lower_bound(const SortKey *keys, long count, const char *key) {

@@ -38,10 +38,22 @@ static bool fault_kind_parse(const char *name, FaultKind *kind) {
 
 /* The operations a fault may name; "*" matches them all. */
 static const char *const known_ops[] = {
-    "token",          "customers.list",         "customers.get", "customers.subscriptions",
-    "catalog.products", "catalog.product",      "catalog.skus",  "catalog.sku",
-    "catalog.availabilities", "catalog.availability", "offers.list", "offers.get",
-    "carts.create",   "carts.get",              "carts.update",  "carts.checkout",
+    "token",
+    "customers.list",
+    "customers.get",
+    "customers.subscriptions",
+    "catalog.products",
+    "catalog.product",
+    "catalog.skus",
+    "catalog.sku",
+    "catalog.availabilities",
+    "catalog.availability",
+    "offers.list",
+    "offers.get",
+    "carts.create",
+    "carts.get",
+    "carts.update",
+    "carts.checkout",
 };
 
 static bool op_known(const char *op) {
@@ -94,8 +106,8 @@ bool faults_arm(FaultSet *faults, const Fault *fault, long *id) {
   return true;
 }
 
-static bool read_long(const cJSON *json, const char *name, long min, long max, long *out,
-                      char *err, size_t err_size) {
+static bool read_long(const cJSON *json, const char *name, long min, long max, long *out, char *err,
+                      size_t err_size) {
   const cJSON *item = json_get(json, name);
   if (!item)
     return true;
@@ -110,7 +122,8 @@ static bool read_long(const cJSON *json, const char *name, long min, long max, l
 
 bool faults_arm_json(FaultSet *faults, const cJSON *json, long *id, char *err, size_t err_size) {
   if (!cJSON_IsObject(json)) {
-    snprintf(err, err_size, "a fault is a JSON object like {\"match\":\"carts.checkout\",\"kind\":\"throttle\"}");
+    snprintf(err, err_size,
+             "a fault is a JSON object like {\"match\":\"carts.checkout\",\"kind\":\"throttle\"}");
     return false;
   }
   Fault f = {.times = 1, .every = 1, .status = 500, .retry_after = -1, .code = -1};
@@ -146,7 +159,8 @@ bool faults_arm_json(FaultSet *faults, const cJSON *json, long *id, char *err, s
   if (f.kind == FAULT_FAIL_ORDER_GROUP) {
     if (!cJSON_IsString(group) || !group->valuestring[0] ||
         strlen(group->valuestring) >= sizeof f.order_group) {
-      snprintf(err, err_size, "a fail-order-group fault needs \"orderGroup\", e.g. \"0\" or \"OMS-0\"");
+      snprintf(err, err_size,
+               "a fail-order-group fault needs \"orderGroup\", e.g. \"0\" or \"OMS-0\"");
       return false;
     }
     snprintf(f.order_group, sizeof f.order_group, "%s", group->valuestring);

@@ -87,9 +87,9 @@ typedef struct Fault {
   long id;
   char match[48]; /* an op name or "*" */
   FaultKind kind;
-  long times;     /* how many more matching requests; 0 = until disarmed */
-  long every;     /* applies to every Nth matching request (1 = each) */
-  long seen;      /* matching requests seen so far (for every) */
+  long times; /* how many more matching requests; 0 = until disarmed */
+  long every; /* applies to every Nth matching request (1 = each) */
+  long seen;  /* matching requests seen so far (for every) */
   int status;
   long retry_after;
   long delay_ms;
@@ -104,7 +104,7 @@ typedef struct FaultSet {
   Fault *items;
   size_t count;
   long next_id;
-  long held;            /* requests waiting in a hold fault now */
+  long held; /* requests waiting in a hold fault now */
   unsigned long release_generation;
   bool stopping;
 } FaultSet;
@@ -152,7 +152,11 @@ void customer_index_free(CustomerIndex *index);
 long customer_index_count(const CustomerIndex *index);
 /* The seed index of a customer id (case-insensitive), or -1. */
 long customer_index_find(const CustomerIndex *index, const char *customer_id);
-typedef enum CustomerField { CUSTOMER_FIELD_ALL, CUSTOMER_FIELD_NAME, CUSTOMER_FIELD_DOMAIN } CustomerField;
+typedef enum CustomerField {
+  CUSTOMER_FIELD_ALL,
+  CUSTOMER_FIELD_NAME,
+  CUSTOMER_FIELD_DOMAIN
+} CustomerField;
 /* The range [first, first+count) of a search, in that field's sorted order; position p of the
  * range maps to a seed index via customer_index_at. CUSTOMER_FIELD_ALL ignores prefix. */
 void customer_index_range(const CustomerIndex *index, CustomerField field, const char *prefix,

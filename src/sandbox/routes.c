@@ -164,7 +164,8 @@ static void handle_token(Sandbox *sandbox, SandboxRequest *request, SandboxRespo
     int64_t now = sandbox_clock_now(sandbox);
     int64_t expires = now + (int64_t)SANDBOX_TOKEN_LIFETIME_S * 1000000;
     pthread_mutex_lock(&sandbox->lock);
-    bool stored = store_token_put(sandbox->store, token, expires, user ? USER_OBJECT_ID : APP_OBJECT_ID);
+    bool stored =
+        store_token_put(sandbox->store, token, expires, user ? USER_OBJECT_ID : APP_OBJECT_ID);
     pthread_mutex_unlock(&sandbox->lock);
     cJSON *body = cJSON_CreateObject();
     char lifetime[24], expires_on[24], not_before[24];
@@ -247,8 +248,8 @@ static long find_customer(Sandbox *sandbox, const char *customer_id, SandboxResp
   return index;
 }
 
-static void route_customer_get(Sandbox *sandbox, SandboxRequest *request,
-                               SandboxResponse *response, char **args) {
+static void route_customer_get(Sandbox *sandbox, SandboxRequest *request, SandboxResponse *response,
+                               char **args) {
   long index = find_customer(sandbox, args[0], response);
   if (index < 0)
     return;
@@ -276,8 +277,8 @@ static unsigned long token_check(int field, const char *prefix, long offset) {
 static void make_token(char *out, size_t size, int field, const char *prefix, long offset) {
   int n = snprintf(out, size, "ct1%c%08lx%08lx", 'a' + field, (unsigned long)offset,
                    token_check(field, prefix, offset));
-  for (const unsigned char *p = (const unsigned char *)(prefix ? prefix : ""); *p && n + 3 < (int)size;
-       p++)
+  for (const unsigned char *p = (const unsigned char *)(prefix ? prefix : "");
+       *p && n + 3 < (int)size; p++)
     n += snprintf(out + n, size - (size_t)n, "%02x", *p);
 }
 
@@ -414,9 +415,8 @@ static void route_customers_list(Sandbox *sandbox, SandboxRequest *request,
       cJSON_AddItemToArray(items, item);
   }
   LinkList links = {0};
-  char *encoded = filter && filter[0] && !(seek && strcasecmp(seek, "Next") == 0)
-                      ? url_encode(filter)
-                      : NULL;
+  char *encoded =
+      filter && filter[0] && !(seek && strcasecmp(seek, "Next") == 0) ? url_encode(filter) : NULL;
   char uri[1024];
   snprintf(uri, sizeof uri, "/customers?size=%ld%s%s", size, encoded ? "&filter=" : "",
            encoded ? encoded : "");
@@ -569,8 +569,7 @@ static void product(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **ar
 static void skus(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **args, bool scoped) {
   CatalogScope scope;
   bool sells;
-  if (!catalog_prelude(s, q, r, args, scoped, &scope, &sells) ||
-      !find_product(s, scope.args[0], r))
+  if (!catalog_prelude(s, q, r, args, scoped, &scope, &sells) || !find_product(s, scope.args[0], r))
     return;
   cJSON *items = cJSON_CreateArray();
   for (size_t i = 0; items && sells && i < s->catalog->sku_count; i++) {
@@ -659,13 +658,12 @@ static void availability(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char
               scope.args[2]);
 }
 
-#define CATALOG_ROUTES(name)                                                                     \
-  static void route_##name(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **a) {        \
-    name(s, q, r, a, false);                                                                     \
-  }                                                                                              \
-  static void route_customer_##name(Sandbox *s, SandboxRequest *q, SandboxResponse *r,           \
-                                    char **a) {                                                  \
-    name(s, q, r, a, true);                                                                      \
+#define CATALOG_ROUTES(name)                                                                       \
+  static void route_##name(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **a) {          \
+    name(s, q, r, a, false);                                                                       \
+  }                                                                                                \
+  static void route_customer_##name(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **a) { \
+    name(s, q, r, a, true);                                                                        \
   }
 CATALOG_ROUTES(products)
 CATALOG_ROUTES(product)
@@ -926,8 +924,8 @@ static void reply_text(SandboxResponse *response, int status, const char *body) 
     oom(response);
 }
 
-static void route_cart_create(Sandbox *sandbox, SandboxRequest *request,
-                              SandboxResponse *response, char **args) {
+static void route_cart_create(Sandbox *sandbox, SandboxRequest *request, SandboxResponse *response,
+                              char **args) {
   long index = find_customer(sandbox, args[0], response);
   if (index < 0)
     return;
@@ -1028,8 +1026,8 @@ static void route_cart_get(Sandbox *sandbox, SandboxRequest *request, SandboxRes
   pthread_mutex_unlock(&sandbox->lock);
 }
 
-static void route_cart_update(Sandbox *sandbox, SandboxRequest *request,
-                              SandboxResponse *response, char **args) {
+static void route_cart_update(Sandbox *sandbox, SandboxRequest *request, SandboxResponse *response,
+                              char **args) {
   long index = find_customer(sandbox, args[0], response);
   if (index < 0)
     return;
@@ -1144,16 +1142,16 @@ static bool record_subscription(Sandbox *sandbox, const char *customer_id, const
          set_string(&sub->offer_id, line->catalog_item_id) && set_string(&sub->offer_name, title) &&
          set_string(&sub->friendly_name, title) &&
          set_string(&sub->unit_type, is_azure ? "Usage-based" : "Licenses") &&
-         set_string(&sub->status, "active") && set_string(&sub->term_duration, line->term_duration) &&
+         set_string(&sub->status, "active") &&
+         set_string(&sub->term_duration, line->term_duration) &&
          set_string(&sub->creation_date, now_text) && set_string(&sub->order_id, order_id) &&
          set_string(&sub->object_type, "Subscription") &&
          link_list_add(&sub->links, "self", uri, "GET");
 }
 
 /* Builds the order of one group (the caller holds the lock: new subscriptions are stored). */
-static bool build_order(Sandbox *sandbox, const StoredCart *stored, const char *group,
-                        Order *order, const char *now_text, const char *request_id,
-                        const char *correlation_id) {
+static bool build_order(Sandbox *sandbox, const StoredCart *stored, const char *group, Order *order,
+                        const char *now_text, const char *request_id, const char *correlation_id) {
   const Cart *cart = stored->cart;
   bool legacy = strncmp(group, "OMS-", 4) == 0;
   char id[40], alternate[16];
@@ -1202,12 +1200,13 @@ static bool build_order(Sandbox *sandbox, const StoredCart *stored, const char *
                     kv_list_get(&line->participants, "transaction_reseller")) &&
          kv_list_copy(&out->provisioning_context, &line->provisioning_context);
     if (ok && item.availability) {
-      ok = add_link(&out->links, "product", "/products/%s?country=US", item.availability->product_id) &&
-           add_link(&out->links, "sku", "/products/%s/skus/%s?country=US",
-                    item.availability->product_id, item.availability->sku_id) &&
-           add_link(&out->links, "availability",
-                    "/products/%s/skus/%s/availabilities/%s?country=US",
-                    item.availability->product_id, item.availability->sku_id, item.availability->id);
+      ok =
+          add_link(&out->links, "product", "/products/%s?country=US",
+                   item.availability->product_id) &&
+          add_link(&out->links, "sku", "/products/%s/skus/%s?country=US",
+                   item.availability->product_id, item.availability->sku_id) &&
+          add_link(&out->links, "availability", "/products/%s/skus/%s/availabilities/%s?country=US",
+                   item.availability->product_id, item.availability->sku_id, item.availability->id);
     }
     ok = ok && add_link(&out->links, "provisioningStatus",
                         "/customers/%s/orders/%s/lineitems/%ld/provisioningstatus",
@@ -1360,8 +1359,10 @@ static const Route routes[] = {
     {"GET", "v1/products/*", "catalog.product", route_product, true},
     {"GET", "v1/products/*/skus", "catalog.skus", route_skus, true},
     {"GET", "v1/products/*/skus/*", "catalog.sku", route_sku, true},
-    {"GET", "v1/products/*/skus/*/availabilities", "catalog.availabilities", route_availabilities, true},
-    {"GET", "v1/products/*/skus/*/availabilities/*", "catalog.availability", route_availability, true},
+    {"GET", "v1/products/*/skus/*/availabilities", "catalog.availabilities", route_availabilities,
+     true},
+    {"GET", "v1/products/*/skus/*/availabilities/*", "catalog.availability", route_availability,
+     true},
     {"GET", "v1/customers/*/products", "catalog.products", route_customer_products, true},
     {"GET", "v1/customers/*/products/*", "catalog.product", route_customer_product, true},
     {"GET", "v1/customers/*/products/*/skus", "catalog.skus", route_customer_skus, true},

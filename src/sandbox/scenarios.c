@@ -20,12 +20,24 @@ static const ScenarioDef scenarios[] = {
      1},
     {{"flaky", "Every 3rd cart or catalog request fails with 503 (Retry-After 1), then recovers."},
      {0},
-     {{.match = "carts.create", .kind = FAULT_STATUS, .status = 503, .retry_after = 1, .every = 3,
+     {{.match = "carts.create",
+       .kind = FAULT_STATUS,
+       .status = 503,
+       .retry_after = 1,
+       .every = 3,
        .code = 800003},
-      {.match = "carts.get", .kind = FAULT_STATUS, .status = 503, .retry_after = 1, .every = 3,
+      {.match = "carts.get",
+       .kind = FAULT_STATUS,
+       .status = 503,
+       .retry_after = 1,
+       .every = 3,
        .code = 800003},
-      {.match = "catalog.availabilities", .kind = FAULT_STATUS, .status = 503, .retry_after = 1,
-       .every = 3, .code = 800003}},
+      {.match = "catalog.availabilities",
+       .kind = FAULT_STATUS,
+       .status = 503,
+       .retry_after = 1,
+       .every = 3,
+       .code = 800003}},
      3},
     {{"slow", "Every request takes 1.5 seconds: practise the spinner and cancelling with Esc."},
      {0},
@@ -34,8 +46,13 @@ static const ScenarioDef scenarios[] = {
     {{"partial-failure",
       "Checkouts fail order group 1 with code 800005: partial success with orderErrors."},
      {0},
-     {{.match = "carts.checkout", .kind = FAULT_FAIL_ORDER_GROUP, .order_group = "1",
-       .code = 800005, .description = "Create order not successful.", .every = 1, .times = 0}},
+     {{.match = "carts.checkout",
+       .kind = FAULT_FAIL_ORDER_GROUP,
+       .order_group = "1",
+       .code = 800005,
+       .description = "Create order not successful.",
+       .every = 1,
+       .times = 0}},
      1},
     {{"lost-reply",
       "The first checkout is carried out but its reply is lost: retry safely with the same "
@@ -60,7 +77,9 @@ static const ScenarioDef scenarios[] = {
 
 #define SCENARIO_COUNT (sizeof scenarios / sizeof scenarios[0])
 
-size_t sandbox_scenario_count(void) { return SCENARIO_COUNT; }
+size_t sandbox_scenario_count(void) {
+  return SCENARIO_COUNT;
+}
 
 const SandboxScenario *sandbox_scenario_at(size_t index) {
   return index < SCENARIO_COUNT ? &scenarios[index].info : NULL;

@@ -49,7 +49,10 @@ bool response_json_take(SandboxResponse *response, int status, cJSON *json) {
 static size_t utf8_sequence(const unsigned char *p) {
   if (p[0] < 0x80)
     return 1;
-  size_t n = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 && p[0] < 0xE0 ? 2 : 0;
+  size_t n = p[0] >= 0xF0 && p[0] <= 0xF4  ? 4
+             : p[0] >= 0xE0                ? 3
+             : p[0] >= 0xC2 && p[0] < 0xE0 ? 2
+                                           : 0;
   for (size_t i = 1; i < n; i++)
     if ((p[i] & 0xC0) != 0x80)
       return 0;
@@ -184,8 +187,8 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 
 /* Token requests carry secrets in their form body: keep the field names, drop the values. */
 static char *redact_form(const char *body) {
-  static const char *const secret_fields[] = {"client_secret=", "refresh_token=", "assertion=",
-                                              "password=", "code="};
+  static const char *const secret_fields[] = {
+      "client_secret=", "refresh_token=", "assertion=", "password=", "code="};
   char *copy = strdup(body);
   if (!copy)
     return NULL;
@@ -236,8 +239,8 @@ static void log_request(Sandbox *sandbox, const SandboxRequest *request,
     pthread_mutex_lock(&sandbox->log_file_lock);
     fprintf(sandbox->log_file, "%s %s %s%s%s %d op=%s request-id=%s correlation-id=%s\n", when,
             request->method, request->path, e.query && e.query[0] ? "?" : "",
-            e.query ? e.query : "", e.status, request->op ? request->op : "-",
-            request->request_id, request->correlation_id);
+            e.query ? e.query : "", e.status, request->op ? request->op : "-", request->request_id,
+            request->correlation_id);
     fflush(sandbox->log_file);
     pthread_mutex_unlock(&sandbox->log_file_lock);
   }
@@ -298,9 +301,8 @@ static enum MHD_Result send_response(SandboxRequest *request, SandboxResponse *r
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **state) {
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **state) {
   Sandbox *sandbox = cls;
   Upload *upload = *state;
   if (!upload) {
@@ -405,8 +407,8 @@ static void set_err(char *err, size_t size, const char *fmt, ...) {
 
 static bool resolve_listen(const char *host, unsigned short port, struct sockaddr_storage *addr,
                            socklen_t *len, char *err, size_t err_size) {
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                           .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
+  struct addrinfo hints = {
+      .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV | AI_PASSIVE};
   struct addrinfo *found = NULL;
   char service[8];
   snprintf(service, sizeof service, "%u", port);
@@ -514,14 +516,15 @@ Sandbox *sandbox_start(const SandboxOptions *options, char *err, size_t err_size
       flags, options->port, NULL, NULL, on_request, sandbox, MHD_OPTION_SOCK_ADDR,
       (struct sockaddr *)&addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, sandbox,
       MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-      (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT,
-      (unsigned)120, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_END);
+      (size_t)(256 * 1024), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)256, MHD_OPTION_END);
   if (!sandbox->daemon) {
     set_err(err, err_size, "cannot listen on %s:%u (is the port in use?)", host, options->port);
     sandbox_free(sandbox);
     return NULL;
   }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(sandbox->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  const union MHD_DaemonInfo *info =
+      MHD_get_daemon_info(sandbox->daemon, MHD_DAEMON_INFO_BIND_PORT);
   sandbox->port = info ? info->port : options->port;
   bool v6 = addr.ss_family == AF_INET6;
   snprintf(sandbox->url, sizeof sandbox->url, "http://%s%s%s:%u", v6 ? "[" : "", host,
@@ -529,9 +532,13 @@ Sandbox *sandbox_start(const SandboxOptions *options, char *err, size_t err_size
   return sandbox;
 }
 
-unsigned short sandbox_port(const Sandbox *sandbox) { return sandbox->port; }
+unsigned short sandbox_port(const Sandbox *sandbox) {
+  return sandbox->port;
+}
 
-const char *sandbox_url(const Sandbox *sandbox) { return sandbox->url; }
+const char *sandbox_url(const Sandbox *sandbox) {
+  return sandbox->url;
+}
 
 void sandbox_stop(Sandbox *sandbox) {
   if (!sandbox)

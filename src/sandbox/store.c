@@ -14,7 +14,9 @@
 
 #define STATE_VERSION 1
 
-Store *store_new(void) { return calloc(1, sizeof(Store)); }
+Store *store_new(void) {
+  return calloc(1, sizeof(Store));
+}
 
 void stored_cart_free(StoredCart *cart) {
   if (!cart)
@@ -25,7 +27,9 @@ void stored_cart_free(StoredCart *cart) {
   free(cart);
 }
 
-static void stored_cart_free_void(void *p) { stored_cart_free(p); }
+static void stored_cart_free_void(void *p) {
+  stored_cart_free(p);
+}
 
 static void stored_reply_free(void *p) {
   StoredReply *reply = p;
@@ -159,12 +163,13 @@ bool store_ledger_add(Store *store, const LedgerEntry *entry) {
   }
   LedgerEntry *e = &store->ledger[store->ledger_count];
   memset(e, 0, sizeof *e);
-  bool ok = dup_into(&e->order_id, entry->order_id) && dup_into(&e->customer_id, entry->customer_id) &&
-            dup_into(&e->cart_id, entry->cart_id) && dup_into(&e->order_group, entry->order_group) &&
-            dup_into(&e->billing_cycle, entry->billing_cycle) && dup_into(&e->status, entry->status) &&
-            dup_into(&e->request_id, entry->request_id) &&
-            dup_into(&e->correlation_id, entry->correlation_id) &&
-            dup_into(&e->creation_date, entry->creation_date);
+  bool ok =
+      dup_into(&e->order_id, entry->order_id) && dup_into(&e->customer_id, entry->customer_id) &&
+      dup_into(&e->cart_id, entry->cart_id) && dup_into(&e->order_group, entry->order_group) &&
+      dup_into(&e->billing_cycle, entry->billing_cycle) && dup_into(&e->status, entry->status) &&
+      dup_into(&e->request_id, entry->request_id) &&
+      dup_into(&e->correlation_id, entry->correlation_id) &&
+      dup_into(&e->creation_date, entry->creation_date);
   if (!ok) {
     ledger_entry_clear(e);
     return false;
@@ -461,8 +466,8 @@ bool store_load_file(Store *store, int64_t *clock_offset_us, const char *path, c
     return false;
   }
   if (version->valueint != STATE_VERSION) {
-    snprintf(err, err_size, "the state file %s has version %d; this sandbox reads version %d",
-             path, version->valueint, STATE_VERSION);
+    snprintf(err, err_size, "the state file %s has version %d; this sandbox reads version %d", path,
+             version->valueint, STATE_VERSION);
     cJSON_Delete(root);
     return false;
   }
