@@ -20,10 +20,13 @@ int64_t sandbox_clock_now(const Sandbox *sandbox) {
   return now;
 }
 
-void sandbox_clock_advance(Sandbox *sandbox, int64_t seconds) {
+bool sandbox_clock_advance(Sandbox *sandbox, int64_t seconds, char *err, size_t err_size) {
   pthread_mutex_lock(&sandbox->lock);
   sandbox->clock_offset_us += seconds * 1000000;
+  /* The offset is part of a class's state: a restart must not turn the clock back. */
+  bool saved = sandbox_persist_locked(sandbox, err, err_size);
   pthread_mutex_unlock(&sandbox->lock);
+  return saved;
 }
 
 void sandbox_format_time(int64_t micros, char *buf, size_t size) {

@@ -200,8 +200,12 @@ void control_dispatch(Sandbox *sandbox, SandboxRequest *request, SandboxResponse
                        "\"advanceSeconds\" must be a number of seconds from 0 to ten years: the "
                        "sandbox clock only moves forward.");
       } else if (body) {
-        sandbox_clock_advance(sandbox, (int64_t)advance->valuedouble);
-        clock_reply(sandbox, response);
+        char err[512];
+        if (sandbox_clock_advance(sandbox, (int64_t)advance->valuedouble, err, sizeof err))
+          clock_reply(sandbox, response);
+        else
+          response_error(response, 500, PC_CODE_UNEXPECTED_SERVICE_ERROR,
+                         "The clock moved but the state file could not be written.");
       }
       cJSON_Delete(body);
     } else {

@@ -26,7 +26,9 @@ struct MHD_Connection;
 
 /* Microseconds since the epoch on the sandbox clock. */
 int64_t sandbox_clock_now(const Sandbox *sandbox);
-void sandbox_clock_advance(Sandbox *sandbox, int64_t seconds);
+/* Moves the clock forward and saves it with the state file, if there is one; false (with err)
+ * when the state file could not be written (the clock has moved all the same). */
+bool sandbox_clock_advance(Sandbox *sandbox, int64_t seconds, char *err, size_t err_size);
 /* "2019-01-16T00:45:41.6062996Z" (7 fraction digits) into buf (at least 29 bytes). */
 void sandbox_format_time(int64_t micros, char *buf, size_t size);
 
