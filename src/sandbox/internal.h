@@ -196,6 +196,7 @@ struct Sandbox {
   size_t log_next;
   size_t log_count;
   char *state_file;
+  char *client_secret; /* what the token endpoint accepts */
   FILE *log_file;
   pthread_mutex_t log_file_lock;
 };

@@ -144,7 +144,7 @@ static void handle_token(Sandbox *sandbox, SandboxRequest *request, SandboxRespo
     aad_error(response, 400, "unauthorized_client",
               "AADSTS700016: Application with identifier was not found in the directory. The "
               "sandbox's client id is pccart-sandbox.");
-  } else if (!client_secret || strcmp(client_secret, SANDBOX_CLIENT_SECRET) != 0) {
+  } else if (!client_secret || strcmp(client_secret, sandbox->client_secret) != 0) {
     aad_error(response, 401, "invalid_client",
               "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in "
               "the request is the client secret value.");

@@ -22,6 +22,9 @@ typedef struct SandboxOptions {
   const char *scenario;   /* NULL: "default" */
   const char *state_file; /* NULL: carts and orders live in memory only */
   FILE *log;              /* one line per request when non-NULL (no secrets) */
+  /* The client secret the token endpoint accepts (NULL: SANDBOX_CLIENT_SECRET); tests plant a
+   * canary secret here to prove it never leaks. */
+  const char *client_secret;
 } SandboxOptions;
 
 typedef struct Sandbox Sandbox;

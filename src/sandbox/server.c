@@ -435,6 +435,7 @@ static void sandbox_free(Sandbox *sandbox) {
   pthread_mutex_destroy(&sandbox->lock);
   pthread_mutex_destroy(&sandbox->log_file_lock);
   free(sandbox->state_file);
+  free(sandbox->client_secret);
   free(sandbox);
 }
 
@@ -475,7 +476,15 @@ Sandbox *sandbox_start(const SandboxOptions *options, char *err, size_t err_size
   sandbox->options.host = NULL;
   sandbox->options.scenario = NULL;
   sandbox->options.state_file = NULL;
+  sandbox->options.client_secret = NULL;
   sandbox->log_file = options->log;
+  sandbox->client_secret =
+      strdup(options->client_secret ? options->client_secret : SANDBOX_CLIENT_SECRET);
+  if (!sandbox->client_secret) {
+    set_err(err, err_size, "out of memory");
+    sandbox_free(sandbox);
+    return NULL;
+  }
   snprintf(sandbox->scenario, sizeof sandbox->scenario, "%s", scenario);
   if (!scenario_apply(scenario, &sandbox->settings, &sandbox->faults)) {
     set_err(err, err_size, "out of memory applying scenario %s", scenario);

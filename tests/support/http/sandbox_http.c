@@ -26,6 +26,7 @@ struct HttpCtx {
   char *url;
   CURL *curl; /* one handle, so its connection is kept alive between requests */
   char *token;
+  char *client_secret;
 };
 
 /* ----- strings ----- */
@@ -332,6 +333,7 @@ HttpCtx *http_ctx_start(const HttpCtxOptions *options, char *err, size_t err_siz
       .scenario = options->scenario,
       .state_file = options->state_file,
       .log = NULL,
+      .client_secret = options->client_secret,
   };
   ctx->sandbox = sandbox_start(&sandbox_options, err, err_size);
   if (!ctx->sandbox) {
@@ -341,7 +343,8 @@ HttpCtx *http_ctx_start(const HttpCtxOptions *options, char *err, size_t err_siz
   }
   ctx->url = str_dup(sandbox_url(ctx->sandbox));
   ctx->curl = curl_easy_init();
-  if (!ctx->url || !ctx->curl) {
+  ctx->client_secret = options->client_secret ? str_dup(options->client_secret) : NULL;
+  if (!ctx->url || !ctx->curl || (options->client_secret && !ctx->client_secret)) {
     snprintf(err, err_size, "out of memory");
     http_ctx_stop(ctx);
     return NULL;
@@ -358,6 +361,7 @@ void http_ctx_stop(HttpCtx *ctx) {
     sandbox_stop(ctx->sandbox);
   free(ctx->url);
   free(ctx->token);
+  free(ctx->client_secret);
   free(ctx);
   curl_global_cleanup();
 }
@@ -377,9 +381,12 @@ void http_ctx_forget_token(HttpCtx *ctx) {
 const char *http_ctx_token(HttpCtx *ctx) {
   if (ctx->token)
     return ctx->token;
-  const char *form = "grant_type=client_credentials&client_id=" SANDBOX_CLIENT_ID
-                     "&client_secret=" SANDBOX_CLIENT_SECRET
-                     "&resource=https%3A%2F%2Fapi.partnercenter.microsoft.com";
+  char *form =
+      str_format("grant_type=client_credentials&client_id=" SANDBOX_CLIENT_ID "&client_secret=%s"
+                 "&resource=https%%3A%%2F%%2Fapi.partnercenter.microsoft.com",
+                 ctx->client_secret ? ctx->client_secret : SANDBOX_CLIENT_SECRET);
+  if (!form)
+    return NULL;
   const char *headers[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
   HttpRequest request = {.method = "POST",
                          .path = "/" TEST_TENANT "/oauth2/token",
@@ -393,6 +400,7 @@ const char *http_ctx_token(HttpCtx *ctx) {
       ctx->token = str_dup(token);
   }
   http_response_clear(&response);
+  free(form);
   return ctx->token;
 }
 

@@ -22,9 +22,10 @@
 #define TEST_TENANT "contoso-partner.onmicrosoft.com"
 
 typedef struct HttpCtxOptions {
-  long customers;         /* 0: the sandbox default */
-  const char *scenario;   /* NULL: "default" */
-  const char *state_file; /* NULL: in memory */
+  long customers;            /* 0: the sandbox default */
+  const char *scenario;      /* NULL: "default" */
+  const char *state_file;    /* NULL: in memory */
+  const char *client_secret; /* NULL: SANDBOX_CLIENT_SECRET (letters, digits, '-' only) */
 } HttpCtxOptions;
 
 typedef struct HttpCtx HttpCtx;

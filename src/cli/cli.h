@@ -1,0 +1,43 @@
+/* The command-line mode: the non-interactive commands (customers, catalog, carts) for
+ * scripts, reviewers and trainers, on the same client and serializer as the TUI. */
+#ifndef PCCART_CLI_H
+#define PCCART_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "pc/client.h"
+#include "pc/log.h"
+
+/* Exit codes (documented in README and `pccart help`). */
+enum {
+  CLI_EXIT_OK = 0,
+  CLI_EXIT_FAILURE = 1,  /* the service refused or failed (HTTP error, network, timeout) */
+  CLI_EXIT_USAGE = 2,    /* bad command line, or a bad input file */
+  CLI_EXIT_CONFIG = 3,   /* the configuration or a secret could not be used */
+  CLI_EXIT_INVALID = 4,  /* validate found problems; a cart came back with line errors */
+  CLI_EXIT_DECLINED = 5, /* the user did not confirm a checkout */
+  CLI_EXIT_PARTIAL = 6,  /* checkout: some order groups failed */
+  CLI_EXIT_UNKNOWN = 7,  /* checkout: the outcome is unknown (reply lost); see the message */
+};
+
+/* What main hands the CLI: a client ready to use, and where it points. */
+typedef struct CliContext {
+  const PcSettings *settings; /* for pc_client_new */
+  const char *profile_name;
+  bool is_sandbox;  /* the sandbox profile (in-process or external) */
+  PcLog *log;       /* may be NULL */
+  FILE *out;        /* results (tables, or JSON with --json) */
+  FILE *err;        /* messages */
+  FILE *in;         /* answers to confirmations */
+  bool interactive; /* `in` is a terminal: ask before checkout */
+} CliContext;
+
+/* True when name is one of the CLI's verbs ("customers", "cart", ...). */
+bool cli_is_command(const char *name);
+/* Runs argv[0] (a verb) with its arguments; returns an exit code above. */
+int cli_run(const CliContext *context, int argc, char **argv);
+/* The list of verbs with a line each (for `pccart --help`). */
+void cli_print_commands(FILE *out);
+
+#endif
