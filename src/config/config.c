@@ -210,9 +210,12 @@ static bool literal_wrapped(const Loader *loader, const config_setting_t *settin
     while (*p == ' ' || *p == '\t') {
       p++;
     }
+    /* libconfig reads 010 as ten and 0x10 as sixteen */
+    const char *digits = p + (*p == '-' || *p == '+');
+    int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
     errno = 0;
     char *stop;
-    long long parsed = strtoll(p, &stop, 0);
+    long long parsed = strtoll(p, &stop, base);
     if (stop == p) {
       return false;
     }

@@ -107,17 +107,18 @@ static const char full_config[] =
     "  };\n"                                                                           /* 21 */
     "  fabrikam = { kind = \"live\"; tenant = \"f\"; client_id = \"c\";\n"             /* 22 */
     "    api_base = \"https://pc.example/\"; authority = \"https://login.example\";\n" /* 23 */
-    "    resource = \"https://pc.example\"; connect_timeout = 1L; };\n"                /* 24 */
-    "};\n"                                                                             /* 25 */
-    "ui = {\n"                                                                         /* 26 */
-    "  theme = \"light\";\n"                                                           /* 27 */
-    "  mouse = true;\n"                                                                /* 28 */
-    "  keys = {\n"                                                                     /* 29 */
-    "    add_line = \"a\";\n"                                                          /* 30 */
-    "    checkout = [\"C\", \"F5\"];\n"                                                /* 31 */
-    "    quit = ( \"q\" );\n"                                                          /* 32 */
-    "  };\n"                                                                           /* 33 */
-    "};\n";                                                                            /* 34 */
+    "    resource = \"https://pc.example\"; connect_timeout = 1L;\n"                   /* 24 */
+    "    request_timeout = 010; checkout_timeout = 0x1F; };\n"                         /* 25 */
+    "};\n"                                                                             /* 26 */
+    "ui = {\n"                                                                         /* 27 */
+    "  theme = \"light\";\n"                                                           /* 28 */
+    "  mouse = true;\n"                                                                /* 29 */
+    "  keys = {\n"                                                                     /* 30 */
+    "    add_line = \"a\";\n"                                                          /* 31 */
+    "    checkout = [\"C\", \"F5\"];\n"                                                /* 32 */
+    "    quit = ( \"q\" );\n"                                                          /* 33 */
+    "  };\n"                                                                           /* 34 */
+    "};\n";                                                                            /* 35 */
 
 static void test_full_config(void **state) {
   (void)state;
@@ -186,27 +187,29 @@ static void test_full_config(void **state) {
   assert_string_equal(fabrikam->authority, "https://login.example/");
   assert_string_equal(fabrikam->resource, "https://pc.example");
   assert_int_equal(fabrikam->connect_timeout_s, 1);
+  assert_int_equal(fabrikam->request_timeout_s, 10); /* libconfig: decimal, not octal */
+  assert_int_equal(fabrikam->checkout_timeout_s, 31);
   assert_null(fabrikam->locale);
   assert_null(fabrikam->client_secret_file);
   assert_null(config_find_profile(&config, "Contoso")); /* names are exact */
 
   assert_string_equal(config.ui_theme, "light");
-  assert_int_equal(config.ui_theme_line, 27);
+  assert_int_equal(config.ui_theme_line, 28);
   assert_true(config.ui_mouse);
   assert_int_equal(config.key_count, 3);
   assert_string_equal(config.keys[0].action, "add_line");
   assert_int_equal(config.keys[0].key_count, 1);
   assert_string_equal(config.keys[0].keys[0], "a");
-  assert_int_equal(config.keys[0].line, 30);
+  assert_int_equal(config.keys[0].line, 31);
   assert_string_equal(config.keys[1].action, "checkout");
   assert_int_equal(config.keys[1].key_count, 2);
   assert_string_equal(config.keys[1].keys[0], "C");
   assert_string_equal(config.keys[1].keys[1], "F5");
-  assert_int_equal(config.keys[1].line, 31);
+  assert_int_equal(config.keys[1].line, 32);
   assert_string_equal(config.keys[2].action, "quit");
   assert_int_equal(config.keys[2].key_count, 1);
   assert_string_equal(config.keys[2].keys[0], "q");
-  assert_int_equal(config.keys[2].line, 32);
+  assert_int_equal(config.keys[2].line, 33);
 
   config_clear(&config);
   assert_null(config.profiles);
