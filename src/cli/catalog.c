@@ -1,0 +1,386 @@
+/* `pccart catalog ...`: products, SKUs, availabilities with their terms (and the
+ * catalogItemId to paste into a cart), legacy offers, and the whole catalog as a file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli_internal.h"
+
+static const char *customer_of(const CliRun *run) {
+  return cli_value(run, "--customer");
+}
+
+/* An array of model JSON as a Partner Center Collection, printed. */
+typedef cJSON *(*ToJson)(const void *item);
+
+static int print_collection(CliRun *run, const void *items, size_t count, size_t item_size,
+                            ToJson to_json) {
+  cJSON *array = cJSON_CreateArray();
+  bool ok = array != NULL;
+  for (size_t i = 0; ok && i < count; i++) {
+    cJSON *item = to_json((const char *)items + i * item_size);
+    ok = item && cJSON_AddItemToArray(array, item);
+    if (!ok) {
+      cJSON_Delete(item);
+    }
+  }
+  cJSON *collection = ok ? json_collection_take(array, NULL) : NULL;
+  if (!collection) {
+    if (!ok) {
+      cJSON_Delete(array);
+    }
+    return cli_no_memory(run);
+  }
+  return cli_print_json(run, collection);
+}
+
+static cJSON *product_json(const void *p) {
+  return product_to_json(p);
+}
+static cJSON *sku_json(const void *p) {
+  return sku_to_json(p);
+}
+static cJSON *availability_json(const void *p) {
+  return availability_to_json(p);
+}
+static cJSON *offer_json(const void *p) {
+  return offer_to_json(p);
+}
+
+static int finish_table(CliRun *run, CliTable *table, bool ok, const char *none) {
+  if (ok && cli_table_rows(table) == 0) {
+    cli_message(run, "%s", none);
+  } else if (ok) {
+    cli_table_print(table, run->context->out, "");
+  }
+  cli_table_free(table);
+  return ok ? CLI_EXIT_OK : cli_no_memory(run);
+}
+
+static int fetch_failed(CliRun *run, PcError *error) {
+  int code = cli_report_error(run, error);
+  pc_error_clear(error);
+  return code;
+}
+
+static char *join_strings(const StringList *list) {
+  size_t size = 1;
+  for (size_t i = 0; i < list->count; i++) {
+    size += strlen(list->items[i]) + 2;
+  }
+  char *text = malloc(size);
+  if (!text) {
+    return NULL;
+  }
+  text[0] = '\0';
+  for (size_t i = 0; i < list->count; i++) {
+    if (i) {
+      strcat(text, ", ");
+    }
+    strcat(text, list->items[i]);
+  }
+  return text;
+}
+
+static int run_products(CliRun *run) {
+  int code = CLI_EXIT_OK;
+  PcClient *client = cli_client(run, &code);
+  Catalog *catalog = client ? catalog_new() : NULL;
+  if (!client) {
+    return code;
+  }
+  if (!catalog) {
+    return cli_no_memory(run);
+  }
+  PcError error = {0};
+  if (!pc_products_list(client, customer_of(run), cli_value(run, "--view"),
+                        cli_value(run, "--segment"), catalog, NULL, &error)) {
+    code = fetch_failed(run, &error);
+  } else if (cli_flag(run, "--json")) {
+    code = print_collection(run, catalog->products, catalog->product_count, sizeof(Product),
+                            product_json);
+  } else {
+    static const char *const headers[] = {"PRODUCT", "TITLE", "TYPE", "PUBLISHER"};
+    CliTable *table = cli_table_new(4, headers);
+    bool ok = table != NULL;
+    for (size_t i = 0; ok && i < catalog->product_count; i++) {
+      const Product *p = &catalog->products[i];
+      char type[160];
+      snprintf(type, sizeof type, "%s%s%s", p->product_type.id ? p->product_type.id : "",
+               p->product_type.sub_type_id ? "/" : "",
+               p->product_type.sub_type_id ? p->product_type.sub_type_id : "");
+      const char *cells[] = {p->id, p->title, type, p->publisher_name};
+      ok = cli_table_add(table, cells);
+    }
+    code = finish_table(run, table, ok, "No products.");
+  }
+  catalog_free(catalog);
+  return code;
+}
+
+static int run_skus(CliRun *run) {
+  int code = CLI_EXIT_OK;
+  PcClient *client = cli_client(run, &code);
+  Catalog *catalog = client ? catalog_new() : NULL;
+  if (!client) {
+    return code;
+  }
+  if (!catalog) {
+    return cli_no_memory(run);
+  }
+  const char *product = run->positionals[0];
+  PcError error = {0};
+  if (!pc_skus_list(client, customer_of(run), product, catalog, NULL, &error)) {
+    code = fetch_failed(run, &error);
+  } else if (cli_flag(run, "--json")) {
+    code = print_collection(run, catalog->skus, catalog->sku_count, sizeof(Sku), sku_json);
+  } else {
+    static const char *const headers[] = {"SKU",          "TITLE", "MIN..MAX", "BILLING CYCLES",
+                                          "PROVISIONING", "TRIAL"};
+    CliTable *table = cli_table_new(6, headers);
+    bool ok = table != NULL;
+    for (size_t i = 0; ok && i < catalog->sku_count; i++) {
+      const Sku *s = &catalog->skus[i];
+      char range[64] = "";
+      if (s->minimum_quantity.set || s->maximum_quantity.set) {
+        char low[24] = "?", high[24] = "?";
+        if (s->minimum_quantity.set) {
+          snprintf(low, sizeof low, "%ld", s->minimum_quantity.value);
+        }
+        if (s->maximum_quantity.set) {
+          snprintf(high, sizeof high, "%ld", s->maximum_quantity.value);
+        }
+        snprintf(range, sizeof range, "%s..%s", low, high);
+      }
+      char *cycles = join_strings(&s->supported_billing_cycles);
+      char *provisioning = join_strings(&s->provisioning_variables);
+      const char *trial = s->is_trial.set ? (s->is_trial.value ? "yes" : "no") : NULL;
+      ok = cycles && provisioning;
+      if (ok) {
+        const char *cells[] = {s->id, s->title, range, cycles, provisioning, trial};
+        ok = cli_table_add(table, cells);
+      }
+      free(cycles);
+      free(provisioning);
+    }
+    code = finish_table(run, table, ok, "No SKUs.");
+  }
+  catalog_free(catalog);
+  return code;
+}
+
+static int run_availabilities(CliRun *run) {
+  int code = CLI_EXIT_OK;
+  PcClient *client = cli_client(run, &code);
+  Catalog *catalog = client ? catalog_new() : NULL;
+  if (!client) {
+    return code;
+  }
+  if (!catalog) {
+    return cli_no_memory(run);
+  }
+  const char *product = run->positionals[0];
+  const char *sku = run->positionals[1];
+  PcError error = {0};
+  if (!pc_availabilities_list(client, customer_of(run), product, sku, catalog, NULL, &error)) {
+    code = fetch_failed(run, &error);
+  } else if (cli_flag(run, "--json")) {
+    code = print_collection(run, catalog->availabilities, catalog->availability_count,
+                            sizeof(Availability), availability_json);
+  } else {
+    /* One row per term: the pair (termDuration, billingCycle) is what a cart line must name. */
+    static const char *const headers[] = {"CATALOG ITEM ID", "TERM", "BILLING CYCLE", "DESCRIPTION",
+                                          "PURCHASABLE"};
+    CliTable *table = cli_table_new(5, headers);
+    bool ok = table != NULL;
+    for (size_t i = 0; ok && i < catalog->availability_count; i++) {
+      const Availability *a = &catalog->availabilities[i];
+      const char *purchasable =
+          a->is_purchasable.set ? (a->is_purchasable.value ? "yes" : "no") : NULL;
+      if (a->term_count == 0) {
+        const char *cells[] = {a->catalog_item_id, NULL, NULL, NULL, purchasable};
+        ok = cli_table_add(table, cells);
+      }
+      for (size_t t = 0; ok && t < a->term_count; t++) {
+        const AvailabilityTerm *term = &a->terms[t];
+        /* Cart lines spell the cycle in snake case; that is what to paste. */
+        const char *cells[] = {a->catalog_item_id, term->duration,
+                               billing_cycle_wire(term->billing_cycle), term->description,
+                               purchasable};
+        ok = cli_table_add(table, cells);
+      }
+    }
+    code = finish_table(run, table, ok, "No availabilities.");
+  }
+  catalog_free(catalog);
+  return code;
+}
+
+static int run_offers(CliRun *run) {
+  int code = CLI_EXIT_OK;
+  PcClient *client = cli_client(run, &code);
+  Catalog *catalog = client ? catalog_new() : NULL;
+  if (!client) {
+    return code;
+  }
+  if (!catalog) {
+    return cli_no_memory(run);
+  }
+  PcError error = {0};
+  if (!pc_offers_list(client, catalog, NULL, &error)) {
+    code = fetch_failed(run, &error);
+  } else if (cli_flag(run, "--json")) {
+    code = print_collection(run, catalog->offers, catalog->offer_count, sizeof(Offer), offer_json);
+  } else {
+    static const char *const headers[] = {"OFFER (CATALOG ITEM ID)", "NAME", "CATEGORY",
+                                          "BILLING CYCLES"};
+    CliTable *table = cli_table_new(4, headers);
+    bool ok = table != NULL;
+    for (size_t i = 0; ok && i < catalog->offer_count; i++) {
+      const Offer *o = &catalog->offers[i];
+      char *cycles = join_strings(&o->supported_billing_cycles);
+      ok = cycles != NULL;
+      if (ok) {
+        const char *cells[] = {o->id, o->name, o->category, cycles};
+        ok = cli_table_add(table, cells);
+      }
+      free(cycles);
+    }
+    code = finish_table(run, table, ok, "No offers.");
+  }
+  catalog_free(catalog);
+  return code;
+}
+
+/* Writes text to path through a temporary file and a rename, so an interrupted export never
+ * leaves half a catalog where a whole one was. */
+static int write_file(CliRun *run, const char *path, const char *text) {
+  if (strcmp(path, "-") == 0) {
+    fputs(text, run->context->out);
+    return CLI_EXIT_OK;
+  }
+  size_t size = strlen(path) + 32;
+  char *temporary = malloc(size);
+  if (!temporary) {
+    return cli_no_memory(run);
+  }
+  snprintf(temporary, size, "%s.tmp.%ld", path, (long)getpid());
+  FILE *file = fopen(temporary, "wb");
+  bool ok = file != NULL;
+  int saved = errno;
+  if (ok) {
+    ok = fputs(text, file) >= 0;
+    ok = (fflush(file) == 0) && ok;
+    saved = errno;
+    ok = (fclose(file) == 0) && ok;
+    if (!ok) {
+      saved = saved ? saved : errno;
+    }
+  }
+  if (ok && rename(temporary, path) != 0) {
+    saved = errno;
+    ok = false;
+  }
+  if (!ok) {
+    remove(temporary);
+    cli_message(run, "Cannot write the catalog file %s: %s.", path, strerror(saved));
+  }
+  free(temporary);
+  return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static int run_export(CliRun *run) {
+  int code = CLI_EXIT_OK;
+  PcClient *client = cli_client(run, &code);
+  Catalog *catalog = client ? catalog_new() : NULL;
+  if (!client) {
+    return code;
+  }
+  if (!catalog) {
+    return cli_no_memory(run);
+  }
+  const char *path = run->positionals[0];
+  PcError error = {0};
+  if (!pc_catalog_fetch(client, customer_of(run), catalog, &error)) {
+    code = fetch_failed(run, &error);
+  } else {
+    const char *country = run->settings.country ? run->settings.country : "US";
+    cJSON *json = catalog_export_to_json(catalog, customer_of(run), country);
+    char *text = json ? model_json_print(json) : NULL;
+    cJSON_Delete(json);
+    code = text ? write_file(run, path, text) : cli_no_memory(run);
+    free(text);
+    if (code == CLI_EXIT_OK) {
+      cli_message(
+          run, "Exported %zu product%s, %zu SKU%s, %zu availabilit%s and %zu offer%s to %s.",
+          catalog->product_count, catalog->product_count == 1 ? "" : "s", catalog->sku_count,
+          catalog->sku_count == 1 ? "" : "s", catalog->availability_count,
+          catalog->availability_count == 1 ? "y" : "ies", catalog->offer_count,
+          catalog->offer_count == 1 ? "" : "s", strcmp(path, "-") == 0 ? "standard output" : path);
+    }
+  }
+  catalog_free(catalog);
+  return code;
+}
+
+#define CUSTOMER_OPTION                                                                            \
+  { "--customer", "ID", "the catalog as this customer sees it" }
+#define JSON_OPTION                                                                                \
+  { "--json", NULL, "print Partner Center JSON (a Collection)" }
+
+const CliCommand cli_catalog_commands[] = {
+    {"catalog",
+     "products",
+     NULL,
+     0,
+     0,
+     "products, for a target view",
+     NULL,
+     {CUSTOMER_OPTION,
+      {"--view", "TARGETVIEW",
+       "Azure, AzureReservations, MicrosoftAzure, OnlineServices, Software, ..."},
+      {"--segment", "SEGMENT", "commercial, education, government or nonprofit"},
+      JSON_OPTION},
+     run_products},
+    {"catalog",
+     "skus",
+     "PRODUCT",
+     1,
+     1,
+     "a product's SKUs",
+     NULL,
+     {CUSTOMER_OPTION, JSON_OPTION},
+     run_skus},
+    {"catalog",
+     "availabilities",
+     "PRODUCT SKU",
+     2,
+     2,
+     "a SKU's availabilities: the catalogItemId and terms to put in a cart line",
+     "Each row is one term; copy its catalog item id, term and billing cycle into a cart line\n"
+     "(catalogItemId, termDuration, billingCycle).",
+     {CUSTOMER_OPTION, JSON_OPTION},
+     run_availabilities},
+    {"catalog",
+     "offers",
+     NULL,
+     0,
+     0,
+     "legacy offers (such as MS-AZR-0145P)",
+     NULL,
+     {JSON_OPTION},
+     run_offers},
+    {"catalog",
+     "export",
+     "FILE",
+     1,
+     1,
+     "the whole catalog as JSON, for offline validation",
+     "Every product, SKU, availability and legacy offer, written to FILE (\"-\" for standard\n"
+     "output). `pccart cart validate CART --catalog FILE` then checks a cart without a network.",
+     {CUSTOMER_OPTION},
+     run_export},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL, {{NULL, NULL, NULL}}, NULL},
+};
