@@ -190,6 +190,7 @@ static bool literal_wrapped(const Loader *loader, const config_setting_t *settin
   size_t line_len = end ? (size_t)(end - line) : strlen(line);
   const char *name = config_setting_name(setting);
   size_t name_len = strlen(name);
+  bool wrapped = false;
   for (const char *at = line; at + name_len <= line + line_len; at++) {
     if (strncmp(at, name, name_len) != 0) {
       continue;
@@ -217,17 +218,17 @@ static bool literal_wrapped(const Loader *loader, const config_setting_t *settin
     char *stop;
     long long parsed = strtoll(p, &stop, base);
     if (stop == p) {
+      continue; /* e.g. the name inside a string on the same line */
+    }
+    if (errno != ERANGE && parsed == value) {
       return false;
     }
-    if (errno == ERANGE || parsed != value) {
-      size_t len = (size_t)(stop - p) < size - 1 ? (size_t)(stop - p) : size - 1;
-      memcpy(literal, p, len);
-      literal[len] = '\0';
-      return true;
-    }
-    return false;
+    size_t len = (size_t)(stop - p) < size - 1 ? (size_t)(stop - p) : size - 1;
+    memcpy(literal, p, len);
+    literal[len] = '\0';
+    wrapped = true; /* unless a later match on the line is the real one */
   }
-  return false;
+  return wrapped;
 }
 
 static bool get_whole(Loader *loader, const config_setting_t *setting, const char *expected,
@@ -892,6 +893,24 @@ static bool file_read(const char *path, char **text, ConfigError *err, int *open
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     snprintf(err->message, sizeof err->message, "%s: the configuration is not a regular file%s",
              path, S_ISDIR(st.st_mode) ? " (it is a directory)" : "");
+    close(fd);
+    return false;
+  }
+  /* The file decides where a live secret is sent (api_base, authority), so, as ssh does with
+   * its config, nobody else may be able to change it. */
+  if (st.st_uid != 0 && st.st_uid != geteuid()) {
+    snprintf(err->message, sizeof err->message,
+             "%s: the configuration is owned by user id %u, not by you (%u); it decides where "
+             "secrets are sent: make it yours with chown \"$(id -un)\" %s",
+             path, (unsigned)st.st_uid, (unsigned)geteuid(), path);
+    close(fd);
+    return false;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    snprintf(err->message, sizeof err->message,
+             "%s: the configuration can be changed by group or others (mode %04o); it decides "
+             "where secrets are sent: chmod go-w %s",
+             path, (unsigned)(st.st_mode & 07777), path);
     close(fd);
     return false;
   }

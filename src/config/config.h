@@ -46,7 +46,9 @@
  *   };
  *
  * Every profile accepts locale, country and the three timeouts. Paths: "~" or "~/..." is
- * $HOME; a relative path is relative to the directory of the configuration file.
+ * $HOME; a relative path is relative to the directory of the configuration file, and so is
+ * an `@include "FILE"`. The file decides where secrets are sent, so it is refused when it is
+ * not owned by the user (or root) or can be written by group or others (as ssh does).
  *
  * Secrets are never written in the configuration (a `client_secret` or `refresh_token`
  * setting is an error that says where to put them). A live profile's client secret comes

@@ -65,6 +65,7 @@ static char *write_file(const char *name, const char *text) {
   assert_non_null(file);
   assert_int_equal(fputs(text, file) >= 0, 1);
   assert_int_equal(fclose(file), 0);
+  assert_int_equal(chmod(path, 0600), 0); /* whatever the umask */
   return path;
 }
 
@@ -331,6 +332,41 @@ static void test_missing_config_file_is_an_error(void **state) {
   assert_string_equal(err.message, expected);
 }
 
+/* The file says where secrets go, so others must not be able to change it. */
+static void test_config_writable_by_others_refused(void **state) {
+  (void)state;
+  char *path = write_file("config", "default_profile = \"sandbox\";\n");
+  Config config;
+  ConfigError err;
+  char expected[1024];
+  const mode_t modes[] = {0664, 0646, 0620};
+  const char *shown[] = {"0664", "0646", "0620"};
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+    assert_int_equal(chmod(path, modes[i]), 0);
+    assert_false(config_load(path, &config, &err));
+    snprintf(expected, sizeof expected,
+             "%s: the configuration can be changed by group or others (mode %s); it decides "
+             "where secrets are sent: chmod go-w %s",
+             path, shown[i], path);
+    assert_string_equal(err.message, expected);
+  }
+  /* readable by others is fine: it holds no secret */
+  assert_int_equal(chmod(path, 0644), 0);
+  assert_true(config_load(path, &config, &err));
+  config_clear(&config);
+
+  if (geteuid() == 0) { /* only root can give a file away */
+    assert_int_equal(chown(path, 65534, 65534), 0);
+    assert_false(config_load(path, &config, &err));
+    snprintf(expected, sizeof expected,
+             "%s: the configuration is owned by user id 65534, not by you (0); it decides where "
+             "secrets are sent: make it yours with chown \"$(id -un)\" %s",
+             path, path);
+    assert_string_equal(err.message, expected);
+  }
+  free(path);
+}
+
 static void test_empty_file_gives_defaults(void **state) {
   (void)state;
   char *path = write_file("config", "# nothing yet\n");
@@ -449,6 +485,20 @@ static void test_out_of_range(void **state) {
   expect_error("profiles = { sandbox = { customers = 9000000000L; }; };\n",
                ":1: profiles.sandbox.customers: expected a number of customers (2..100000), got "
                "9000000000");
+}
+
+/* The wrapped-integer check reads the line again: the same name in a string does not
+ * confuse it. */
+static void test_integer_check_reads_the_setting(void **state) {
+  (void)state;
+  char *path = write_file(
+      "config", "profiles = { sandbox = { state_file = \"customers = 5\"; customers = 80; }; };\n");
+  Config config;
+  ConfigError err;
+  assert_true(config_load(path, &config, &err));
+  assert_int_equal(config.profiles[0].customers, 80);
+  config_clear(&config);
+  free(path);
 }
 
 static void test_bad_values(void **state) {
@@ -578,11 +628,13 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_missing_default_file_gives_defaults, setup, teardown),
       cmocka_unit_test_setup_teardown(test_default_file_is_read, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_config_file_is_an_error, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_config_writable_by_others_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_empty_file_gives_defaults, setup, teardown),
       cmocka_unit_test_setup_teardown(test_syntax_errors, setup, teardown),
       cmocka_unit_test_setup_teardown(test_unknown_settings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_wrong_types, setup, teardown),
       cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_integer_check_reads_the_setting, setup, teardown),
       cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_required, setup, teardown),
       cmocka_unit_test_setup_teardown(test_inline_secret_refused, setup, teardown),
