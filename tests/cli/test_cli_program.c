@@ -1,0 +1,411 @@
+/* The pccart program end to end: without a configuration it runs against its in-process
+ * sandbox and says so; --json reads back with the model readers; exit codes; and the canary:
+ * a client secret planted in a live profile never appears in any output, log or file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#ifdef PCC_PCCART_BIN
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "fixtures.h"
+#include "model/cart.h"
+#include "model/customer.h"
+#include "model/order.h"
+#include "sandbox_http.h"
+
+extern char **environ;
+
+#define MAX_ARGS 40
+
+typedef struct Program {
+  char dir[64]; /* HOME, and every file the runs write */
+  char *out;    /* the last run's stdout and stderr */
+  char *err;
+  const char *secret_env; /* PCCART_CLIENT_SECRET for the runs, or NULL */
+} Program;
+
+static Program program;
+
+static char *read_all(const char *path) {
+  FILE *file = fopen(path, "rb");
+  if (!file) {
+    return NULL;
+  }
+  size_t length = 0, capacity = 4096;
+  char *data = malloc(capacity);
+  size_t got;
+  while (data && (got = fread(data + length, 1, capacity - length - 1, file)) > 0) {
+    length += got;
+    if (length + 1 == capacity) {
+      char *grown = realloc(data, capacity * 2);
+      if (!grown) {
+        free(data);
+        data = NULL;
+        break;
+      }
+      data = grown;
+      capacity *= 2;
+    }
+  }
+  fclose(file);
+  if (data) {
+    data[length] = '\0';
+  }
+  return data;
+}
+
+static char *in_dir(const char *name) {
+  char *path = str_format("%s/%s", program.dir, name);
+  assert_non_null(path);
+  return path;
+}
+
+static char *write_file(const char *name, const char *text, mode_t mode) {
+  char *path = in_dir(name);
+  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
+  assert_true(fd >= 0);
+  size_t length = strlen(text);
+  assert_int_equal(write(fd, text, length), (ssize_t)length);
+  assert_int_equal(close(fd), 0);
+  return path;
+}
+
+/* Runs pccart with argv (NULL-terminated) in a clean environment: HOME is the test's
+ * directory (so no user configuration is read), stdin is `input` (a file, never a terminal). */
+static int run_program(const char *input, ...) {
+  char *argv[MAX_ARGS];
+  int argc = 0;
+  argv[argc++] = (char *)PCC_PCCART_BIN;
+  va_list args;
+  va_start(args, input);
+  for (const char *arg; argc < MAX_ARGS - 1 && (arg = va_arg(args, const char *)) != NULL;) {
+    argv[argc++] = (char *)arg;
+  }
+  va_end(args);
+  argv[argc] = NULL;
+
+  char *in_path = write_file("stdin.txt", input ? input : "", 0600);
+  char *out_path = in_dir("stdout.txt");
+  char *err_path = in_dir("stderr.txt");
+  char *home = str_format("HOME=%s", program.dir);
+  char *xdg = str_format("XDG_CONFIG_HOME=%s/xdg", program.dir);
+  char *secret =
+      program.secret_env ? str_format("PCCART_CLIENT_SECRET=%s", program.secret_env) : NULL;
+  char *envp[] = {home, xdg, "PATH=/usr/bin:/bin", "LANG=C.UTF-8", secret, NULL};
+  const char *asan = getenv("ASAN_OPTIONS");
+  char *asan_env = asan ? str_format("ASAN_OPTIONS=%s", asan) : NULL;
+  if (asan_env) {
+    envp[secret ? 5 : 4] = asan_env;
+  }
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, in_path, O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_t pid;
+  int spawned = posix_spawn(&pid, PCC_PCCART_BIN, &actions, NULL, argv, envp);
+  posix_spawn_file_actions_destroy(&actions);
+  assert_int_equal(spawned, 0);
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  if (!WIFEXITED(status)) {
+    fail_msg("pccart %s did not exit normally (status %d)", argv[1], status);
+  }
+  free(program.out);
+  free(program.err);
+  program.out = read_all(out_path);
+  program.err = read_all(err_path);
+  assert_non_null(program.out);
+  assert_non_null(program.err);
+  free(asan_env);
+  free(secret);
+  free(xdg);
+  free(home);
+  free(err_path);
+  free(out_path);
+  free(in_path);
+  return WEXITSTATUS(status);
+}
+
+#define pccart(...) run_program(NULL, __VA_ARGS__, NULL)
+
+static void assert_exit(int actual, int expected) {
+  if (actual != expected) {
+    fail_msg("exit %d, expected %d\nstdout:\n%s\nstderr:\n%s", actual, expected, program.out,
+             program.err);
+  }
+}
+
+static void assert_contains(const char *text, const char *part) {
+  if (!text || !strstr(text, part)) {
+    fail_msg("\"%s\" does not contain \"%s\"", text ? text : "(null)", part);
+  }
+}
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(program.dir, sizeof program.dir, "/tmp/pccart-e2e-XXXXXX");
+  return mkdtemp(program.dir) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  free(program.out);
+  free(program.err);
+  program.out = program.err = NULL;
+  char command[128];
+  snprintf(command, sizeof command, "rm -rf '%s'", program.dir);
+  return system(command) == 0 ? 0 : -1;
+}
+
+static char *docs_cart_path(void) {
+  char *text = fixture_seed_json_block("004", 0);
+  if (!text) {
+    text = fixture_read("docs-create-cart-request.json");
+  }
+  assert_non_null(text);
+  char *path = write_file("docs-cart.json", text, 0600);
+  free(text);
+  return path;
+}
+
+/* ----- without a configuration: the in-process sandbox ----- */
+
+static void test_no_config_uses_in_process_sandbox(void **state) {
+  (void)state;
+  assert_exit(pccart("customers", "list", "--limit", "3", "--json"), 0);
+  assert_contains(program.err, "sandbox");
+  char err[256] = "";
+  cJSON *json = cJSON_Parse(program.out);
+  CustomerPage *page = customer_page_from_json(json, err, sizeof err);
+  assert_non_null(page);
+  assert_int_equal(page->count, 3);
+  assert_string_equal(page->items[0].id, DOC_CUSTOMER_ID);
+  customer_page_free(page);
+  cJSON_Delete(json);
+}
+
+static void test_program_cart_flow(void **state) {
+  (void)state;
+  char *path = docs_cart_path();
+  assert_exit(pccart("cart", "create", "--customer", DOC_CUSTOMER_ID, path, "--json"), 0);
+  char err[256] = "";
+  Cart *cart = cart_parse(program.out, err, sizeof err);
+  assert_non_null(cart);
+  assert_int_equal(cart->line_items.count, 6);
+  assert_string_equal(cart->line_items.items[0].order_group, "OMS-0");
+  cart_free(cart);
+  /* Each run has its own in-process sandbox, so checkout creates and checks out in one go is
+   * impossible across runs: a checkout of an unknown cart is a service failure. */
+  assert_exit(
+      pccart("cart", "show", "--customer", DOC_CUSTOMER_ID, "11111111-2222-3333-4444-555555555555"),
+      CLI_EXIT_FAILURE);
+  assert_contains(program.err, "800008");
+  free(path);
+}
+
+static void test_program_exit_codes(void **state) {
+  (void)state;
+  assert_exit(pccart("cart"), CLI_EXIT_USAGE);
+  assert_exit(pccart("customers", "list", "--bogus"), CLI_EXIT_USAGE);
+  assert_contains(program.err, "--bogus");
+  assert_exit(pccart("cart", "checkout", "--customer", DOC_CUSTOMER_ID,
+                     "11111111-2222-3333-4444-555555555555"),
+              CLI_EXIT_DECLINED);
+  assert_contains(program.err, "--yes");
+  assert_exit(pccart("cart", "create", "--help"), 0);
+  assert_contains(program.out, "Usage: pccart cart create");
+  char *bad = write_file("bad.json", "{ \"lineItems\": [ }", 0600);
+  assert_exit(pccart("cart", "validate", bad), CLI_EXIT_USAGE);
+  assert_contains(program.err, bad);
+  free(bad);
+}
+
+/* ----- the canary ----- */
+
+static bool file_contains(const char *path, const char *needle) {
+  char *text = read_all(path);
+  bool found = text && strstr(text, needle) != NULL;
+  free(text);
+  return found;
+}
+
+/* Every regular file under dir. */
+static void assert_no_file_contains(const char *dir, const char *needle) {
+  DIR *d = opendir(dir);
+  assert_non_null(d);
+  struct dirent *entry;
+  while ((entry = readdir(d)) != NULL) {
+    if (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0) {
+      continue;
+    }
+    char *path = str_format("%s/%s", dir, entry->d_name);
+    struct stat st;
+    assert_int_equal(lstat(path, &st), 0);
+    if (S_ISDIR(st.st_mode)) {
+      assert_no_file_contains(path, needle);
+    } else if (S_ISREG(st.st_mode)) {
+      if (file_contains(path, needle)) {
+        fail_msg("the canary secret is in %s", path);
+      }
+    }
+    free(path);
+  }
+  closedir(d);
+}
+
+static void assert_no_canary(const char *canary, const char *what) {
+  if (strstr(program.out, canary)) {
+    fail_msg("the canary secret is on stdout of %s:\n%s", what, program.out);
+  }
+  if (strstr(program.err, canary)) {
+    fail_msg("the canary secret is on stderr of %s:\n%s", what, program.err);
+  }
+}
+
+static void test_canary_secret_never_leaks(void **state) {
+  (void)state;
+  char canary[64];
+  char guid[37];
+  guid_random(guid);
+  snprintf(canary, sizeof canary, "canary-%s", guid);
+  HttpCtxOptions options = {.client_secret = canary};
+  char err[256] = "";
+  HttpCtx *ctx = http_ctx_start(&options, err, sizeof err);
+  assert_non_null(ctx);
+
+  char *config_text =
+      str_format("default_profile = \"live\";\n"
+                 "profiles = {\n"
+                 "  live = {\n"
+                 "    kind = \"live\";\n"
+                 "    api_base = \"%s\";\n"
+                 "    authority = \"%s/\";\n"
+                 "    tenant = \"%s\";\n"
+                 "    client_id = \"%s\";\n"
+                 "  };\n"
+                 "};\n",
+                 http_ctx_url(ctx), http_ctx_url(ctx), TEST_TENANT, SANDBOX_CLIENT_ID);
+  char *config = write_file("config", config_text, 0600);
+  char *log = in_dir("pccart.log");
+  char *catalog = in_dir("catalog.json");
+  char *cart_file = docs_cart_path();
+  program.secret_env = canary;
+
+  /* Create first: the later commands need the cart's id. */
+  assert_exit(run_program(NULL, "--config", config, "--log", log, "--log-level", "debug", "cart",
+                          "create", "--customer", DOC_CUSTOMER_ID, cart_file, "--json", NULL),
+              0);
+  assert_no_canary(canary, "cart create");
+  char perr[256] = "";
+  Cart *cart = cart_parse(program.out, perr, sizeof perr);
+  assert_non_null(cart);
+  char *cart_id = strdup(cart->id);
+  cart_free(cart);
+
+  const char *commands[][10] = {
+      {"customers", "list", "--limit", "5"},
+      {"customers", "list", "--json", "--limit", "2"},
+      {"customers", "search", "Con"},
+      {"customers", "search", "--domain", "contoso"},
+      {"customers", "show", DOC_CUSTOMER_ID},
+      {"customers", "show", DOC_CUSTOMER_ID, "--json"},
+      {"customers", "show", "00000000-0000-0000-0000-000000000000"},
+      {"catalog", "products"},
+      {"catalog", "products", "--json", "--customer", DOC_CUSTOMER_ID},
+      {"catalog", "skus", "DZH318Z0BQ36"},
+      {"catalog", "availabilities", "DZH318Z0BQ36", "004G", "--json"},
+      {"catalog", "offers"},
+      {"catalog", "export", catalog},
+      {"cart", "show", "--customer", DOC_CUSTOMER_ID, cart_id},
+      {"cart", "show", "--customer", DOC_CUSTOMER_ID, cart_id, "--json"},
+      {"cart", "update", "--customer", DOC_CUSTOMER_ID, cart_id, cart_file},
+      {"cart", "validate", cart_file, "--customer", DOC_CUSTOMER_ID},
+      {"cart", "validate", cart_file, "--catalog", catalog, "--json"},
+      {"cart", "show", "--customer", DOC_CUSTOMER_ID, "11111111-2222-3333-4444-555555555555"},
+      {"cart", "checkout", "--customer", DOC_CUSTOMER_ID, cart_id},
+      {"cart", "checkout", "--customer", DOC_CUSTOMER_ID, cart_id, "--yes", "--json"},
+      {"cart", "checkout", "--customer", DOC_CUSTOMER_ID, cart_id, "--yes"},
+      {"help"},
+  };
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+    const char *const *c = commands[i];
+    int code = run_program(NULL, "--config", config, "--log", log, "--log-level", "debug", c[0],
+                           c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], NULL);
+    char *what = str_format("%s %s", c[0], c[1] ? c[1] : "");
+    assert_no_canary(canary, what);
+    /* Each of them really ran against the live profile (not refused at the door). */
+    if (code == CLI_EXIT_CONFIG || code == CLI_EXIT_USAGE) {
+      fail_msg("%s exited %d:\n%s", what, code, program.err);
+    }
+    free(what);
+  }
+  /* The checkout went through: the profile really authenticated with the canary. */
+  char perr2[256] = "";
+  CartCheckoutResult *result = NULL;
+  assert_exit(run_program(NULL, "--config", config, "--log", log, "--log-level", "debug", "cart",
+                          "checkout", "--customer", DOC_CUSTOMER_ID, cart_id, "--yes", "--json",
+                          NULL),
+              0);
+  result = checkout_result_parse(program.out, perr2, sizeof perr2);
+  assert_non_null(result);
+  assert_int_equal(result->order_count, 4);
+  checkout_result_free(result);
+
+  /* The log holds debug lines (requests and replies), but not the secret. */
+  char *log_text = read_all(log);
+  assert_non_null(log_text);
+  assert_contains(log_text, "DEBUG");
+  assert_true(strlen(log_text) > 1000);
+  free(log_text);
+  /* The cart written by `cart show --json` through a shell would be stdout: covered above. */
+  assert_no_file_contains(program.dir, canary);
+
+  program.secret_env = NULL;
+  free(cart_id);
+  free(cart_file);
+  free(catalog);
+  free(log);
+  free(config);
+  free(config_text);
+  http_ctx_stop(ctx);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_no_config_uses_in_process_sandbox, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_program_cart_flow, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_program_exit_codes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_canary_secret_never_leaks, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#else /* the pccart program is not built yet */
+
+static void test_pccart_not_built(void **state) {
+  (void)state;
+  skip();
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_pccart_not_built)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
+
+#endif
