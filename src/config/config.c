@@ -33,6 +33,15 @@ typedef struct Loader {
 
 /* ----- messages ----- */
 
+/* Messages are cut at the buffer's size on purpose (a very long path), hence vsnprintf. */
+__attribute__((format(printf, 2, 3))) static void error_set(ConfigError *err, const char *format,
+                                                            ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(err->message, sizeof err->message, format, args);
+  va_end(args);
+}
+
 /* An @included file is named as written, relative to the include directory. */
 static const char *source_name(const Loader *loader, const char *file, char *buf, size_t size) {
   if (!file) {
@@ -80,18 +89,17 @@ fail(Loader *loader, const config_setting_t *setting, const char *format, ...) {
   char buf[PATH_MAX];
   const char *file = setting_file(loader, setting, buf, sizeof buf);
   if (line > 0 && where[0]) {
-    snprintf(loader->err->message, sizeof loader->err->message, "%s:%u: %s: %s", file, line, where,
-             text);
+    error_set(loader->err, "%s:%u: %s: %s", file, line, where, text);
   } else if (where[0]) {
-    snprintf(loader->err->message, sizeof loader->err->message, "%s: %s: %s", file, where, text);
+    error_set(loader->err, "%s: %s: %s", file, where, text);
   } else {
-    snprintf(loader->err->message, sizeof loader->err->message, "%s: %s", file, text);
+    error_set(loader->err, "%s: %s", file, text);
   }
   return false;
 }
 
 static bool fail_no_memory(Loader *loader) {
-  snprintf(loader->err->message, sizeof loader->err->message, "%s: out of memory", loader->path);
+  error_set(loader->err, "%s: out of memory", loader->path);
   return false;
 }
 
@@ -562,9 +570,8 @@ static bool fail_missing(Loader *loader, const config_setting_t *group, const ch
   char where[256];
   setting_path(group, where, sizeof where);
   char buf[PATH_MAX];
-  snprintf(loader->err->message, sizeof loader->err->message, "%s:%u: %s.%s: missing; %s",
-           setting_file(loader, group, buf, sizeof buf), config_setting_source_line(group), where,
-           name, why);
+  error_set(loader->err, "%s:%u: %s.%s: missing; %s", setting_file(loader, group, buf, sizeof buf),
+            config_setting_source_line(group), where, name, why);
   return false;
 }
 
@@ -885,45 +892,43 @@ static bool file_read(const char *path, char **text, ConfigError *err, int *open
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     *open_errno = errno;
-    snprintf(err->message, sizeof err->message, "%s: cannot read the configuration file: %s", path,
-             strerror(errno));
+    error_set(err, "%s: cannot read the configuration file: %s", path, strerror(errno));
     return false;
   }
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    snprintf(err->message, sizeof err->message, "%s: the configuration is not a regular file%s",
-             path, S_ISDIR(st.st_mode) ? " (it is a directory)" : "");
+    error_set(err, "%s: the configuration is not a regular file%s", path,
+              S_ISDIR(st.st_mode) ? " (it is a directory)" : "");
     close(fd);
     return false;
   }
   /* The file decides where a live secret is sent (api_base, authority), so, as ssh does with
    * its config, nobody else may be able to change it. */
   if (st.st_uid != 0 && st.st_uid != geteuid()) {
-    snprintf(err->message, sizeof err->message,
-             "%s: the configuration is owned by user id %u, not by you (%u); it decides where "
-             "secrets are sent: make it yours with chown \"$(id -un)\" %s",
-             path, (unsigned)st.st_uid, (unsigned)geteuid(), path);
+    error_set(err,
+              "%s: the configuration is owned by user id %u, not by you (%u); it decides where "
+              "secrets are sent: make it yours with chown \"$(id -un)\" %s",
+              path, (unsigned)st.st_uid, (unsigned)geteuid(), path);
     close(fd);
     return false;
   }
   if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-    snprintf(err->message, sizeof err->message,
-             "%s: the configuration can be changed by group or others (mode %04o); it decides "
-             "where secrets are sent: chmod go-w %s",
-             path, (unsigned)(st.st_mode & 07777), path);
+    error_set(err,
+              "%s: the configuration can be changed by group or others (mode %04o); it decides "
+              "where secrets are sent: chmod go-w %s",
+              path, (unsigned)(st.st_mode & 07777), path);
     close(fd);
     return false;
   }
   if (st.st_size > CONFIG_MAX_BYTES) {
-    snprintf(err->message, sizeof err->message,
-             "%s: the configuration is larger than %d bytes; is it the right file?", path,
-             CONFIG_MAX_BYTES);
+    error_set(err, "%s: the configuration is larger than %d bytes; is it the right file?", path,
+              CONFIG_MAX_BYTES);
     close(fd);
     return false;
   }
   char *buffer = malloc(CONFIG_MAX_BYTES + 1);
   if (!buffer) {
-    snprintf(err->message, sizeof err->message, "%s: out of memory", path);
+    error_set(err, "%s: out of memory", path);
     close(fd);
     return false;
   }
@@ -934,8 +939,7 @@ static bool file_read(const char *path, char **text, ConfigError *err, int *open
       continue;
     }
     if (n < 0) {
-      snprintf(err->message, sizeof err->message, "%s: cannot read the configuration file: %s",
-               path, strerror(errno));
+      error_set(err, "%s: cannot read the configuration file: %s", path, strerror(errno));
       free(buffer);
       close(fd);
       return false;
@@ -947,15 +951,13 @@ static bool file_read(const char *path, char **text, ConfigError *err, int *open
   }
   close(fd);
   if (len > CONFIG_MAX_BYTES) {
-    snprintf(err->message, sizeof err->message,
-             "%s: the configuration is larger than %d bytes; is it the right file?", path,
-             CONFIG_MAX_BYTES);
+    error_set(err, "%s: the configuration is larger than %d bytes; is it the right file?", path,
+              CONFIG_MAX_BYTES);
     free(buffer);
     return false;
   }
   if (memchr(buffer, '\0', len)) {
-    snprintf(err->message, sizeof err->message,
-             "%s: the configuration contains a NUL byte; it must be a text file", path);
+    error_set(err, "%s: the configuration contains a NUL byte; it must be a text file", path);
     free(buffer);
     return false;
   }
@@ -967,7 +969,7 @@ static bool file_read(const char *path, char **text, ConfigError *err, int *open
 static bool config_parse_text(const char *path, const char *text, Config *out, ConfigError *err) {
   char *dir = config_path_dirname(path);
   if (!dir) {
-    snprintf(err->message, sizeof err->message, "%s: out of memory", path);
+    error_set(err, "%s: out of memory", path);
     return false;
   }
   Loader loader = {.path = path, .dir = dir, .text = text, .err = err};
@@ -980,9 +982,9 @@ static bool config_parse_text(const char *path, const char *text, Config *out, C
     const char *file = source_name(&loader, config_error_file(&cfg), buf, sizeof buf);
     const char *what = config_error_text(&cfg) ? config_error_text(&cfg) : "cannot be read";
     if (config_error_line(&cfg) > 0) {
-      snprintf(err->message, sizeof err->message, "%s:%d: %s", file, config_error_line(&cfg), what);
+      error_set(err, "%s:%d: %s", file, config_error_line(&cfg), what);
     } else {
-      snprintf(err->message, sizeof err->message, "%s: %s", file, what);
+      error_set(err, "%s: %s", file, what);
     }
     ok = false;
   } else {
@@ -999,13 +1001,13 @@ bool config_load(const char *path, Config *out, ConfigError *err) {
   char *default_path = NULL;
   if (!path) {
     if (!config_default_path_get(&default_path)) {
-      snprintf(err->message, sizeof err->message, "out of memory");
+      error_set(err, "out of memory");
       return false;
     }
   }
   const char *file = path ? path : default_path;
   if (!defaults_set(out)) {
-    snprintf(err->message, sizeof err->message, "out of memory");
+    error_set(err, "out of memory");
     goto fail;
   }
   if (!file) { /* no HOME: the built-in defaults */
@@ -1024,7 +1026,7 @@ bool config_load(const char *path, Config *out, ConfigError *err) {
   out->path = strdup(file);
   bool ok = out->path && config_parse_text(file, text, out, err);
   if (!out->path) {
-    snprintf(err->message, sizeof err->message, "out of memory");
+    error_set(err, "out of memory");
   }
   free(text);
   if (!ok) {
