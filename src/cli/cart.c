@@ -548,10 +548,18 @@ static int run_checkout(CliRun *run) {
                   "through).",
                   customer, cart_id, request_id, yes ? " --yes" : "", customer, cart_id);
       code = CLI_EXIT_UNKNOWN;
+      pc_log_write(run->context->log, PC_LOG_WARN,
+                   "cli: checkout of cart %s for customer %s, MS-RequestId %s: outcome unknown",
+                   cart_id, customer, request_id);
     }
     pc_error_clear(&error);
     return code;
   }
+  /* The audit trail of what was ordered, with the id to trace it by. */
+  pc_log_write(run->context->log, PC_LOG_INFO,
+               "cli: checkout of cart %s for customer %s, MS-RequestId %s: %zu order(s), %zu "
+               "order group(s) failed",
+               cart_id, customer, request_id, result->order_count, result->order_error_count);
   if (cli_flag(run, "--json")) {
     code = cli_print_json(run, checkout_result_to_json(result));
   } else {

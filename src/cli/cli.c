@@ -455,7 +455,11 @@ int cli_run(const CliContext *context, int argc, char **argv) {
       pc_log_add_secret(context->log, context->settings->refresh_token);
     }
   }
+  pc_log_write(context->log, PC_LOG_INFO, "cli: pccart %s %s (profile %s)", run.command->noun,
+               run.command->verb, context->profile_name ? context->profile_name : "-");
   code = run.command->run(&run);
+  pc_log_write(context->log, code == CLI_EXIT_OK ? PC_LOG_INFO : PC_LOG_WARN,
+               "cli: pccart %s %s exited %d", run.command->noun, run.command->verb, code);
   pc_client_free(run.client);
   return code;
 }

@@ -34,6 +34,7 @@ typedef struct Fixture {
 } Fixture;
 
 static Fixture *fixture; /* for the helpers; one group runs at a time */
+static PcLog *test_log;  /* the runs' log when set */
 
 static int group_setup(void **state) {
   static Fixture f;
@@ -116,6 +117,7 @@ static int run_with(const PcSettings *settings, bool interactive, const char *in
       .err = err,
       .in = in,
       .interactive = interactive,
+      .log = test_log,
   };
   int code = cli_run(&context, argc, argv);
   fclose(out);
@@ -769,6 +771,132 @@ static void test_checkout_outcome_unknown(void **state) {
   free(id);
 }
 
+/* The last logged request of an operation, as the sandbox saw it (caller clears response). */
+static const cJSON *last_request(const char *op, HttpResponse *response) {
+  char *path = str_format("requests?op=%s", op);
+  assert_true(sandbox_control(fixture->ctx, "GET", path, NULL, response));
+  free(path);
+  const cJSON *items = json_items(response->json);
+  assert_non_null(items);
+  int count = cJSON_GetArraySize(items);
+  assert_true(count > 0);
+  return cJSON_GetArrayItem(items, count - 1);
+}
+
+static const char *header_of(const cJSON *request, const char *name) {
+  const cJSON *headers = json_at(request, "headers");
+  const cJSON *item;
+  cJSON_ArrayForEach(item, headers) {
+    const char *key = cJSON_IsObject(item) ? json_str_at(item, "key") : item->string;
+    const char *value = cJSON_IsObject(item) ? json_str_at(item, "value") : item->valuestring;
+    if (key && strcasecmp(key, name) == 0) {
+      return value;
+    }
+  }
+  return NULL;
+}
+
+static void test_checkout_sends_upn_and_request_id(void **state) {
+  (void)state;
+  char *id = create_one_line_cart();
+  const char *request_id = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
+  assert_exit(run_cli("cart", "checkout", "--customer", DOC_CUSTOMER_ID, id, "--yes", "--upn",
+                      "ann@contoso.onmicrosoft.com", "--request-id",
+                      "5A4B3C2D-1E0F-4A9B-8C7D-6E5F4A3B2C1D"),
+              0);
+  HttpResponse response;
+  const cJSON *request = last_request("carts.checkout", &response);
+  const char *upn = header_of(request, "x-ms-customeruser-upn");
+  assert_non_null(upn);
+  assert_string_equal(upn, "ann@contoso.onmicrosoft.com");
+  const char *sent = header_of(request, "MS-RequestId");
+  assert_non_null(sent);
+  assert_string_equal(sent, request_id);
+  http_response_clear(&response);
+  free(id);
+}
+
+/* A create repeated with its --request-id is answered with the first cart, not a second. */
+static void test_create_repeated_request_id(void **state) {
+  (void)state;
+  char *path = docs_cart_file();
+  const char *request_id = "9e8d7c6b-5a49-4837-a625-140f3e2d1c0b";
+  assert_exit(run_cli("cart", "create", "--customer", DOC_CUSTOMER_ID, path, "--json",
+                      "--request-id", request_id),
+              0);
+  Cart *first = parse_cart_output();
+  assert_exit(run_cli("cart", "create", "--customer", DOC_CUSTOMER_ID, path, "--json",
+                      "--request-id", request_id),
+              0);
+  Cart *second = parse_cart_output();
+  assert_string_equal(first->id, second->id);
+  assert_int_equal(sandbox_control_number(fixture->ctx, "status", "carts"), 1);
+  cart_free(first);
+  cart_free(second);
+  free(path);
+}
+
+/* Every reply to a create lost: exit 7 with the request id to repeat it with; repeating it
+ * gives the cart that was made, still only one. */
+static void test_create_outcome_unknown(void **state) {
+  (void)state;
+  char *path = docs_cart_file();
+  assert_true(sandbox_fault_arm(fixture->ctx, "{\"match\":\"carts.create\","
+                                              "\"kind\":\"drop-after-commit\",\"times\":0}") > 0);
+  PcSettings settings = fixture->settings;
+  settings.max_attempts = 2;
+  assert_exit(
+      run_with(&settings, false, NULL, "cart", "create", "--customer", DOC_CUSTOMER_ID, path, NULL),
+      CLI_EXIT_UNKNOWN);
+  const char *hint = strstr(fixture->err, "--request-id ");
+  assert_non_null(hint);
+  char request_id[37];
+  memcpy(request_id, hint + strlen("--request-id "), 36);
+  request_id[36] = '\0';
+  assert_true(is_guid(request_id));
+  assert_int_equal(sandbox_control_number(fixture->ctx, "status", "carts"), 1);
+
+  HttpResponse response;
+  assert_true(sandbox_control(fixture->ctx, "DELETE", "faults", NULL, &response));
+  http_response_clear(&response);
+  assert_exit(
+      run_cli("cart", "create", "--customer", DOC_CUSTOMER_ID, path, "--request-id", request_id),
+      0);
+  assert_int_equal(sandbox_control_number(fixture->ctx, "status", "carts"), 1);
+  free(path);
+}
+
+/* The log (debug) records each command and the checkout's request id, never the secret. */
+static void test_log_records_checkout(void **state) {
+  (void)state;
+  char *id = create_one_line_cart();
+  char *path = path_in_dir("cli.log");
+  char why[256] = "";
+  test_log = pc_log_open(path, PC_LOG_DEBUG, why, sizeof why);
+  assert_non_null(test_log);
+  const char *request_id = "3c2b1a09-f8e7-4d6c-b5a4-938271605f4e";
+  int code = run_cli("cart", "checkout", "--customer", DOC_CUSTOMER_ID, id, "--yes", "--request-id",
+                     request_id);
+  pc_log_close(test_log);
+  test_log = NULL;
+  assert_exit(code, 0);
+  char *text = NULL;
+  FILE *file = fopen(path, "r");
+  assert_non_null(file);
+  size_t size = 0;
+  assert_true(getdelim(&text, &size, '\0', file) > 0);
+  fclose(file);
+  assert_contains(text, "cli: pccart cart checkout");
+  char *line = str_format("cli: checkout of cart %s for customer %s, MS-RequestId %s: 1 order(s)",
+                          id, DOC_CUSTOMER_ID, request_id);
+  assert_contains(text, line);
+  assert_null(strstr(text, SANDBOX_CLIENT_SECRET));
+  free(line);
+  free(text);
+  free(path);
+  free(id);
+}
+
 static void test_wrong_secret_is_a_config_error(void **state) {
   (void)state;
   PcSettings settings = fixture->settings;
@@ -798,6 +926,10 @@ int main(void) {
       cmocka_unit_test_setup(test_checkout_refused_with_line_errors, test_setup),
       cmocka_unit_test_setup(test_checkout_lost_reply_recovered, test_setup),
       cmocka_unit_test_setup(test_checkout_outcome_unknown, test_setup),
+      cmocka_unit_test_setup(test_checkout_sends_upn_and_request_id, test_setup),
+      cmocka_unit_test_setup(test_create_repeated_request_id, test_setup),
+      cmocka_unit_test_setup(test_create_outcome_unknown, test_setup),
+      cmocka_unit_test_setup(test_log_records_checkout, test_setup),
       cmocka_unit_test_setup(test_wrong_secret_is_a_config_error, test_setup),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
