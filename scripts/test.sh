@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick-start command 2 (and what CI runs): install what is missing, then configure, build and run
-# every test with the dev preset and again with the asan-ubsan preset. Works from a clean clone.
+# every test with the dev preset, again with asan-ubsan, and again with tsan (the worker thread,
+# the client's cancellation and the sandbox's threads). Works from a clean clone.
 # Exit status: 0 when everything passed, 1 when anything failed, 2 for a bad option.
 set -uo pipefail # no -e: a failing step is recorded and reported, not fatal
 
@@ -8,8 +9,8 @@ usage() {
   cat <<'EOF'
 usage: scripts/test.sh [--quick]
 
-Configures, builds and runs all tests with the dev preset, then with asan-ubsan.
-  --quick   skip the sanitizer (asan-ubsan) pass
+Configures, builds and runs all tests with the dev preset, then with asan-ubsan, then tsan.
+  --quick   skip the sanitizer passes (asan-ubsan, tsan)
 EOF
 }
 
@@ -38,7 +39,7 @@ fi
 
 presets=(dev)
 if ((quick == 0)); then
-  presets+=(asan-ubsan)
+  presets+=(asan-ubsan tsan)
 fi
 
 logdir=$(mktemp -d) || exit 1
@@ -87,7 +88,7 @@ for preset in "${presets[@]}"; do
   run_preset "$preset" || failed=1
 done
 if ((quick == 1)); then
-  results+=("asan-ubsan: skipped (--quick)")
+  results+=("asan-ubsan, tsan: skipped (--quick)")
 fi
 
 elapsed=$((SECONDS - started))
