@@ -501,6 +501,15 @@ static bool is_tls_error(CURLcode code) {
   }
 }
 
+/* "30 seconds", "1 second", "0.2 seconds". */
+static const char *duration_text(long ms, char *out, size_t size) {
+  if (ms % 1000 == 0)
+    snprintf(out, size, "%ld second%s", ms / 1000, ms == 1000 ? "" : "s");
+  else
+    snprintf(out, size, "%.1f seconds", (double)ms / 1000.0);
+  return out;
+}
+
 /* Sentence and kind for a transfer that got no complete reply. */
 static void fill_transport_error(PcClient *c, const Exchange *x, const Attempt *a, bool maybe_acted,
                                  PcError *error) {
@@ -545,20 +554,22 @@ static void fill_transport_error(PcClient *c, const Exchange *x, const Attempt *
     error->kind = PC_ERROR_INVALID;
     snprintf(m, ms, "Refused to talk to %s without TLS: only https:// is allowed there.", x->host);
     return;
-  case CURLE_OPERATION_TIMEDOUT:
+  case CURLE_OPERATION_TIMEDOUT: {
+    char span[32];
     if (!a->sent) {
       error->kind = PC_ERROR_CONNECT;
-      snprintf(m, ms, "Could not connect to %s within %ld seconds.", x->host,
-               (c->connect_timeout_ms + 999) / 1000);
+      snprintf(m, ms, "Could not connect to %.200s within %s.", x->host,
+               duration_text(c->connect_timeout_ms, span, sizeof span));
     } else {
       error->kind = PC_ERROR_TIMEOUT;
+      duration_text(x->timeout_ms, span, sizeof span);
       if (x->mutating)
-        snprintf(m, ms, "No answer from %s within %ld seconds; %s, so check before trying again.",
-                 who, (x->timeout_ms + 999) / 1000, x->effect);
+        snprintf(m, ms, "No answer from %s within %s; %s, so check before trying again.", who, span,
+                 x->effect);
       else
-        snprintf(m, ms, "No answer from %s within %ld seconds; try again later.", who,
-                 (x->timeout_ms + 999) / 1000);
+        snprintf(m, ms, "No answer from %s within %s; try again later.", who, span);
     }
+  }
     return;
   default:
     break;
