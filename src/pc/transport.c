@@ -725,7 +725,9 @@ static bool exchange_run(PcClient *c, Exchange *x, Attempt *out, PcCallInfo *inf
     attempts++;
     counted++;
     attempt_run(c, &a);
+    /* Nothing on the handle may point at this attempt's stack or lists afterwards. */
     curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(c->easy, CURLOPT_ERRORBUFFER, NULL);
     curl_slist_free_all(headers);
     /* A 503 is the front door turning the request away; any other failure after sending
      * may have been carried out. */
