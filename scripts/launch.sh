@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick-start command 1: install what is missing, build the release preset, run the app in the
-# foreground. Arguments are passed to the app (e.g. scripts/launch.sh --customers 1000).
+# foreground. With arguments it runs `pccart ARGS...` (e.g. scripts/launch.sh customers list);
+# without, until the TUI lands, it runs pccart-sandbox in the foreground (Ctrl-C stops it).
 # Build output goes to stderr so that the app's stdout is the script's stdout.
 set -euo pipefail
 
@@ -9,14 +10,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 
 build=build/release
+app=pccart
+if (($# == 0)); then
+  app=pccart-sandbox
+fi
 {
   cmake --preset release --log-level=WARNING
-  # The app is pccart once its target exists; until then it is pccart-sandbox, which is what
-  # pccart embeds by default. Only the chosen program is built, not the tests.
-  app=pccart-sandbox
-  if ninja -C "$build" -t query pccart >/dev/null 2>&1; then
-    app=pccart
-  fi
+  # Only the chosen program is built, not the tests.
   cmake --build --preset release --target "$app"
 } >&2
 
