@@ -137,7 +137,7 @@ static JobResult *finished_ok(Worker *worker, long job_id) {
   return result;
 }
 
-static char *dup(const char *text) {
+static char *copy_text(const char *text) {
   char *copy = strdup(text);
   assert_non_null(copy);
   return copy;
@@ -147,7 +147,7 @@ static Job *new_job(JobKind kind, const char *customer_id) {
   Job *job = job_new(kind);
   assert_non_null(job);
   if (customer_id)
-    job->customer_id = dup(customer_id);
+    job->customer_id = copy_text(customer_id);
   return job;
 }
 
@@ -182,14 +182,14 @@ static char *create_cart(Worker *worker) {
   JobResult *result = finished_ok(worker, id);
   assert_non_null(result->cart);
   assert_non_null(result->cart->id);
-  char *cart_id = dup(result->cart->id);
+  char *cart_id = copy_text(result->cart->id);
   job_result_free(result);
   return cart_id;
 }
 
 static Job *cart_job(JobKind kind, const char *cart_id) {
   Job *job = new_job(kind, DOC_CUSTOMER_ID);
-  job->cart_id = dup(cart_id);
+  job->cart_id = copy_text(cart_id);
   return job;
 }
 
@@ -213,11 +213,11 @@ static void test_read_kinds_in_order(void **state) {
   long subs_id = submit_ok(worker, new_job(JOB_SUBSCRIPTIONS_LIST, DOC_CUSTOMER_ID));
   long products_id = submit_ok(worker, new_job(JOB_PRODUCTS_LIST, NULL));
   Job *skus = new_job(JOB_SKUS_LIST, NULL);
-  skus->product_id = dup(SAAS_PRODUCT);
+  skus->product_id = copy_text(SAAS_PRODUCT);
   long skus_id = submit_ok(worker, skus);
   Job *availabilities = new_job(JOB_AVAILABILITIES_LIST, NULL);
-  availabilities->product_id = dup(SAAS_PRODUCT);
-  availabilities->sku_id = dup(SAAS_SKU);
+  availabilities->product_id = copy_text(SAAS_PRODUCT);
+  availabilities->sku_id = copy_text(SAAS_SKU);
   long availabilities_id = submit_ok(worker, availabilities);
   long fetch_id = submit_ok(worker, new_job(JOB_CATALOG_FETCH, DOC_CUSTOMER_ID));
 
@@ -234,7 +234,7 @@ static void test_read_kinds_in_order(void **state) {
   assert_non_null(result->customer_page->continuation_token); /* 80 customers, pages of 5 */
   assert_int_equal(result->info.status, 200);
   assert_int_equal(result->job->page_size, 5);
-  char *token = dup(result->customer_page->continuation_token);
+  char *token = copy_text(result->customer_page->continuation_token);
   job_result_free(result);
 
   result = finished_ok(worker, get_id);
@@ -309,7 +309,7 @@ static void test_cart_kinds(void **state) {
   /* The update names the cart only through cart->id; the worker fills job->cart_id. */
   Job *update = new_job(JOB_CART_UPDATE, DOC_CUSTOMER_ID);
   update->cart = saas_cart(3);
-  update->cart->id = dup(cart_id);
+  update->cart->id = copy_text(cart_id);
   long update_id = submit_ok(worker, update);
   result = finished_ok(worker, update_id);
   assert_non_null(result->cart);
@@ -333,7 +333,7 @@ static void test_cart_kinds(void **state) {
   /* A Partner Center refusal is a value: updating the ordered cart gives 400 800065. */
   Job *late = new_job(JOB_CART_UPDATE, DOC_CUSTOMER_ID);
   late->cart = saas_cart(2);
-  late->cart_id = dup(cart_id);
+  late->cart_id = copy_text(cart_id);
   long late_id = submit_ok(worker, late);
   result = finished(worker, late_id);
   assert_false(result->ok);
@@ -451,21 +451,21 @@ static void test_draft_key_and_customer_key(void **state) {
   arm("{\"match\":\"carts.create\",\"kind\":\"hold\"}");
   Job *first = new_job(JOB_CART_CREATE, DOC_CUSTOMER_ID);
   first->cart = saas_cart(1);
-  first->cart_key = dup("draft:1");
+  first->cart_key = copy_text("draft:1");
   long first_id = submit_ok(worker, first);
   assert_true(sandbox_wait_held(ctx, 1));
 
   char why[256] = "";
   Job *same = new_job(JOB_CART_CREATE, DOC_CUSTOMER_ID);
   same->cart = saas_cart(1);
-  same->cart_key = dup("draft:1");
+  same->cart_key = copy_text("draft:1");
   assert_int_equal(worker_submit(worker, same, why, sizeof why), 0);
   assert_non_null(strstr(why, "A create of this cart is already in progress"));
 
   /* Another draft for the same customer is another cart. */
   Job *draft2 = new_job(JOB_CART_CREATE, DOC_CUSTOMER_ID);
   draft2->cart = saas_cart(2);
-  draft2->cart_key = dup("draft:2");
+  draft2->cart_key = copy_text("draft:2");
   long draft2_id = submit_ok(worker, draft2);
 
   /* No key and no cart id: one create per customer. */
@@ -612,7 +612,7 @@ static void test_request_id_reported_and_reused(void **state) {
   assert_string_equal(result->job->request_id, result->info.request_id);
   char request_id[40];
   snprintf(request_id, sizeof request_id, "%s", result->info.request_id);
-  char *cart_id = dup(result->cart->id);
+  char *cart_id = copy_text(result->cart->id);
 
   /* The same intent again (the job given back): the sandbox replays the first cart. */
   Job *again = result->job;
@@ -730,13 +730,13 @@ static void test_submit_refuses_incomplete_jobs(void **state) {
   expect_refused(worker, job, "needs a cart");
   job = cart_job(JOB_CART_UPDATE, "cart-a");
   job->cart = saas_cart(1);
-  job->cart->id = dup("cart-b");
+  job->cart->id = copy_text("cart-b");
   expect_refused(worker, job, "not the same");
   expect_refused(worker, new_job(JOB_CUSTOMER_GET, ""), "needs a customer");
   expect_refused(worker, new_job(JOB_SUBSCRIPTIONS_LIST, NULL), "needs a customer");
   expect_refused(worker, new_job(JOB_SKUS_LIST, NULL), "needs a product");
   job = new_job(JOB_AVAILABILITIES_LIST, NULL);
-  job->product_id = dup(SAAS_PRODUCT);
+  job->product_id = copy_text(SAAS_PRODUCT);
   expect_refused(worker, job, "needs a SKU");
   job = new_job(JOB_CUSTOMERS_LIST, NULL);
   job->customer_field = PC_CUSTOMER_BY_COMPANY_NAME;
