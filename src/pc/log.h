@@ -30,8 +30,9 @@ bool pc_log_enabled(const PcLog *log, PcLogLevel level); /* false for a NULL log
  * characters are ignored (they would mask ordinary text). Thread-safe. */
 bool pc_log_add_secret(PcLog *log, const char *secret);
 
-/* Writes one line "2026-11-30T09:41:02.123Z LEVEL message" when level is enabled, after
- * redaction. Thread-safe; a NULL log writes nothing. */
+/* Writes one line "2026-11-30T09:41:02.123Z info  message" (the level in lower case, padded to
+ * five) when level is enabled, after redaction; line breaks in message become indented lines.
+ * Thread-safe; a NULL log writes nothing. */
 void pc_log_write(PcLog *log, PcLogLevel level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
