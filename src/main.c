@@ -1,6 +1,6 @@
 /* pccart: reads the global options and the configuration, chooses the profile, starts the
- * in-process sandbox when that profile is the sandbox, and hands a ready client setup to the
- * command-line mode. (The TUI will be chosen here when no command is given.) */
+ * in-process sandbox when that profile is the sandbox, and hands a ready client setup to the TUI
+ * (no command) or to the command-line mode (a command). */
 #include <curl/curl.h>
 #include <errno.h>
 #include <signal.h>
@@ -14,6 +14,9 @@
 #include "pc/client.h"
 #include "pc/log.h"
 #include "sandbox/sandbox.h"
+#ifdef PCC_HAVE_UI
+#include "ui/ui.h"
+#endif
 
 /* The tenant the in-process sandbox is asked for tokens with (it accepts any). */
 #define SANDBOX_TENANT "sandbox.onmicrosoft.com"
@@ -31,7 +34,9 @@ typedef struct Options {
 
 static void usage(FILE *out) {
   fprintf(out,
-          "Usage: pccart [OPTIONS] COMMAND [ARGS...]\n"
+          "Usage: pccart [OPTIONS]                    the interactive app\n"
+          "       pccart [OPTIONS] COMMAND [ARGS...]  a command, for scripts\n"
+          "       pccart help keys [--man]            the interactive app's keys\n"
           "\n"
           "Build Partner Center carts, review exactly what will be sent, and check them out.\n"
           "With no configuration every command runs against an in-process pccart-sandbox,\n"
@@ -242,6 +247,66 @@ static int open_session(const Options *options, Session *session) {
   return CLI_EXIT_OK;
 }
 
+/* `pccart help keys [--man]`: the TUI's keys from its action table. */
+static int print_keys(int argc, char **argv) {
+  bool man = argc == 1 && strcmp(argv[0], "--man") == 0;
+  if (argc > 1 || (argc == 1 && !man)) {
+    fprintf(stderr, "pccart: usage: pccart help keys [--man]\n");
+    return CLI_EXIT_USAGE;
+  }
+#ifdef PCC_HAVE_UI
+  ui_print_keys(stdout, man);
+  return CLI_EXIT_OK;
+#else
+  fprintf(stderr, "pccart: this build has no interactive app\n");
+  return CLI_EXIT_FAILURE;
+#endif
+}
+
+/* No command: the interactive app, on the same profile and client setup as the commands. */
+static int run_tui(const Options *options) {
+#ifdef PCC_HAVE_UI
+  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+    fprintf(stderr, "pccart: the interactive app needs a terminal; in scripts use a command "
+                    "(pccart --help lists them)\n");
+    return CLI_EXIT_USAGE;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    fprintf(stderr, "pccart: libcurl could not be initialised\n");
+    return CLI_EXIT_FAILURE;
+  }
+  Session session = {0};
+  int status = open_session(options, &session);
+  const char *log_path = options->log_path ? options->log_path : session.config.log_file;
+  if (status == CLI_EXIT_OK && log_path && strcmp(log_path, "-") == 0) {
+    fprintf(stderr, "pccart: the interactive app cannot log to stderr (\"-\"): it would write "
+                    "over the screen; give the log a file name\n");
+    status = CLI_EXIT_USAGE;
+  }
+  if (status == CLI_EXIT_OK) {
+    const Profile *profile = config_find_profile(&session.config, options->profile_name);
+    const char *hooks = getenv("PCCART_TEST_HOOKS");
+    UiContext context = {
+        .settings = &session.settings,
+        .profile_name = profile->name,
+        .is_live = profile->kind == PROFILE_LIVE,
+        .config = &session.config,
+        .log = session.log,
+        .test_hooks = hooks && strcmp(hooks, "1") == 0,
+    };
+    status = ui_run(&context);
+  }
+  session_close(&session);
+  curl_global_cleanup();
+  return status;
+#else
+  (void)options;
+  usage(stderr);
+  return CLI_EXIT_USAGE;
+#endif
+}
+
 int main(int argc, char **argv) {
   Options options = {0};
   int status = parse_options(argc, argv, &options);
@@ -255,10 +320,11 @@ int main(int argc, char **argv) {
     usage(stdout);
     return CLI_EXIT_OK;
   }
-  if (!options.command_index) {
-    usage(stderr);
-    return CLI_EXIT_USAGE;
-  }
+  if (!options.command_index)
+    return run_tui(&options);
+  if (strcmp(argv[options.command_index], "help") == 0 && options.command_index + 1 < argc &&
+      strcmp(argv[options.command_index + 1], "keys") == 0)
+    return print_keys(argc - options.command_index - 2, argv + options.command_index + 2);
   int command_argc = argc - options.command_index;
   char **command_argv = argv + options.command_index;
   if (!cli_is_command(command_argv[0])) {
