@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libncurses-dev libcurl4-openssl-dev libcjson-dev libconfig-dev libmicrohttpd-dev
   libcmocka-dev libvterm-dev
-  valgrind curl
+  valgrind curl tig
 )
 
 die() {
