@@ -138,6 +138,7 @@ typedef struct AppState {
   size_t message_count;
   AppMessage last_message; /* for the status bar; level INFO and "" before the first */
   long jobs_in_flight;     /* submitted and not finished: the spinner turns while > 0 */
+  struct AppInternal *internal; /* private to src/app (filter state, string arena, ...) */
 } AppState;
 
 AppState *app_new(const AppOptions *options);
@@ -188,6 +189,9 @@ bool app_customer_pick(AppState *state, char *why, size_t why_size);
 void app_catalog_load_products(AppState *state);
 void app_catalog_load_skus(AppState *state, const char *product_id);
 void app_catalog_load_availabilities(AppState *state, const char *product_id, const char *sku_id);
+/* Everything at once (JOB_CATALOG_FETCH: every product, SKU and availability, and the legacy
+ * offers such as MS-AZR-0145P, which no other job lists); slow on Partner Center proper. */
+void app_catalog_load_all(AppState *state);
 
 /* ----- cart editing (each marks the cart dirty and the preview changed) ----- */
 
@@ -250,6 +254,7 @@ typedef struct LineForm {
   char *catalog_item_id;
   long line_index; /* the line being edited, -1 for a new line */
   bool changed;    /* anything edited since the form opened (Esc then asks) */
+  struct LineFormInternal *internal; /* private to src/app: the line as it was, the item's terms */
 } LineForm;
 
 /* A form for a new line of catalog_item_id (must be in the state's catalog) or for editing the
