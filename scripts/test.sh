@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick-start command 2 (and what CI runs): install what is missing, then configure, build and run
-# every test with the dev preset, again with asan-ubsan, and again with tsan (the worker thread,
-# the client's cancellation and the sandbox's threads). Works from a clean clone.
+# every test with the dev preset, again under valgrind, again with asan-ubsan, and again with tsan
+# (the worker thread, the client's cancellation and the sandbox's threads). Works from a clean clone.
 # Exit status: 0 when everything passed, 1 when anything failed, 2 for a bad option.
 set -uo pipefail # no -e: a failing step is recorded and reported, not fatal
 
@@ -9,8 +9,9 @@ usage() {
   cat <<'EOF'
 usage: scripts/test.sh [--quick]
 
-Configures, builds and runs all tests with the dev preset, then with asan-ubsan, then tsan.
-  --quick   skip the sanitizer passes (asan-ubsan, tsan)
+Configures, builds and runs all tests with the dev preset, then under valgrind, then with
+asan-ubsan, then with tsan.
+  --quick   only the dev pass (no valgrind, asan-ubsan or tsan)
 EOF
 }
 
@@ -83,12 +84,35 @@ run_preset() {
   results+=("$preset: ok ($counts)")
 }
 
+# Every test of the dev build again under valgrind (errors and definite leaks fail).
+run_memcheck() {
+  local log="$logdir/memcheck.ctest" counts
+  printf '\n==> dev: valgrind\n'
+  ctest --test-dir build/dev -T memcheck -j2 --timeout 600 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  counts=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1)
+  if [[ -n "$counts" ]]; then
+    read -r nfail _ _ _ _ ntotal <<<"$counts"
+    counts="$((ntotal - nfail))/$ntotal tests passed"
+  else
+    counts="no test results"
+  fi
+  if ((status != 0)); then
+    results+=("valgrind: FAILED ($counts)")
+    return 1
+  fi
+  results+=("valgrind: ok ($counts)")
+}
+
 for preset in "${presets[@]}"; do
   # Keep going after a failure so the summary covers every pass.
   run_preset "$preset" || failed=1
+  if [[ "$preset" == dev ]] && ((quick == 0)); then
+    run_memcheck || failed=1
+  fi
 done
 if ((quick == 1)); then
-  results+=("asan-ubsan, tsan: skipped (--quick)")
+  results+=("valgrind, asan-ubsan, tsan: skipped (--quick)")
 fi
 
 elapsed=$((SECONDS - started))
