@@ -44,6 +44,7 @@ struct Tui {
   unsigned long long bytes_read;
   int64_t started_ns;
   int64_t last_idle_ns;
+  int64_t last_read_ns;
   int timeout_ms;
   char *row_buffer;
   size_t row_buffer_size;
@@ -372,6 +373,12 @@ int64_t tui_started_ns(const Tui *tui) {
 int64_t tui_last_idle_ns(const Tui *tui) {
   return tui->last_idle_ns;
 }
+int64_t tui_last_read_ns(const Tui *tui) {
+  return tui->last_read_ns;
+}
+int64_t tui_now_ns(void) {
+  return now_ns();
+}
 const char *tui_error(const Tui *tui) {
   return tui ? tui->error : "no harness";
 }
@@ -389,6 +396,7 @@ static bool read_available(Tui *tui) {
     ssize_t n = read(tui->master, buf, sizeof buf);
     if (n > 0) {
       tui->bytes_read += (unsigned long long)n;
+      tui->last_read_ns = now_ns();
       vterm_input_write(tui->vt, buf, (size_t)n);
       continue;
     }

@@ -96,10 +96,13 @@ unsigned long tui_idle_count(const Tui *tui);
 long tui_idle_frame(const Tui *tui);
 /* Bytes read from the pty so far (the program's output, including the idle titles). */
 unsigned long long tui_bytes_read(const Tui *tui);
-/* CLOCK_MONOTONIC nanoseconds: when the program was started, and when the last idle title was
- * read. */
+/* CLOCK_MONOTONIC nanoseconds: when the program was started (just before the fork), and when
+ * the last idle title was read. */
 int64_t tui_started_ns(const Tui *tui);
 int64_t tui_last_idle_ns(const Tui *tui);
+/* When output was last read, and the clock itself. */
+int64_t tui_last_read_ns(const Tui *tui);
+int64_t tui_now_ns(void);
 
 /* Reads whatever the program writes for up to timeout_ms (0: only what is waiting); returns
  * false on a read error or when the program has closed the pty. */

@@ -1,0 +1,138 @@
+/* pccart's TUI against a sandbox the test controls (see tui_pccart.h). */
+#include "tui_pccart.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *pccart_config_text(const char *url, const char *extra) {
+  return str_format("# written by the TUI tests\n"
+                    "default_profile = \"class\";\n"
+                    "profiles = {\n"
+                    "  class = { kind = \"sandbox\"; url = \"%s\"; };\n"
+                    "};\n"
+                    "%s",
+                    url, extra ? extra : "");
+}
+
+Pccart *pccart_start(const char *bin, const PccartOptions *options, char *err, size_t err_size) {
+  static const PccartOptions defaults = {0};
+  if (!options)
+    options = &defaults;
+  Pccart *pccart = calloc(1, sizeof *pccart);
+  if (!pccart) {
+    snprintf(err, err_size, "out of memory");
+    return NULL;
+  }
+  HttpCtxOptions http_options = {.customers = options->customers, .scenario = options->scenario};
+  pccart->http = http_ctx_start(&http_options, err, err_size);
+  if (!pccart->http) {
+    free(pccart);
+    return NULL;
+  }
+  char *config = pccart_config_text(http_ctx_url(pccart->http), options->config_extra);
+  const char *args[32] = {bin};
+  size_t n = 1;
+  for (size_t i = 0; options->args && options->args[i] && n + 1 < 32; i++)
+    args[n++] = options->args[i];
+  args[n] = NULL;
+  TuiOptions tui_options = {.rows = options->rows > 0 ? options->rows : 30,
+                            .cols = options->cols > 0 ? options->cols : 120,
+                            .env = options->env,
+                            .config_text = config};
+  pccart->tui = config ? tui_start_with(args, &tui_options, err, err_size) : NULL;
+  free(config);
+  if (!pccart->tui) {
+    if (!config)
+      snprintf(err, err_size, "out of memory");
+    http_ctx_stop(pccart->http);
+    free(pccart);
+    return NULL;
+  }
+  if (!options->no_wait) {
+    /* The first customer of the seed, then an idle frame (the page request has finished). */
+    if (!tui_wait_text(pccart->tui, "Contoso, Ltd.") || !tui_wait_idle(pccart->tui)) {
+      snprintf(err, err_size, "pccart did not show its customers: %s", tui_error(pccart->tui));
+      tui_dump(pccart->tui, "pccart_start");
+      pccart_stop(pccart);
+      return NULL;
+    }
+  }
+  return pccart;
+}
+
+int pccart_stop(Pccart *pccart) {
+  if (!pccart)
+    return -1;
+  int status = tui_stop(pccart->tui);
+  http_ctx_stop(pccart->http);
+  free(pccart);
+  return status;
+}
+
+static cJSON *request_log(Pccart *pccart, const char *op) {
+  char path[128];
+  snprintf(path, sizeof path, "requests?op=%s", op);
+  HttpResponse response;
+  cJSON *json = NULL;
+  if (sandbox_control(pccart->http, "GET", path, NULL, &response) && response.status == 200) {
+    json = response.json;
+    response.json = NULL;
+  }
+  http_response_clear(&response);
+  return json;
+}
+
+char *pccart_last_request_body(Pccart *pccart, const char *op, int *count) {
+  cJSON *json = request_log(pccart, op);
+  const cJSON *items = json ? json_items(json) : NULL;
+  int size = cJSON_IsArray(items) ? cJSON_GetArraySize(items) : 0;
+  if (count)
+    *count = size;
+  char *body = NULL;
+  if (size > 0) {
+    const char *text = json_str_at(cJSON_GetArrayItem(items, size - 1), "body");
+    body = text ? strdup(text) : NULL;
+  }
+  cJSON_Delete(json);
+  return body;
+}
+
+int pccart_request_count(Pccart *pccart, const char *op) {
+  int count = 0;
+  free(pccart_last_request_body(pccart, op, &count));
+  return count;
+}
+
+char *pccart_read_file(const char *path) {
+  FILE *file = fopen(path, "rb");
+  if (!file)
+    return NULL;
+  size_t capacity = 4096, length = 0;
+  char *text = malloc(capacity);
+  while (text) {
+    size_t n = fread(text + length, 1, capacity - length - 1, file);
+    length += n;
+    if (n == 0)
+      break;
+    if (capacity - length - 1 == 0) {
+      char *bigger = realloc(text, capacity * 2);
+      if (!bigger) {
+        free(text);
+        text = NULL;
+        break;
+      }
+      text = bigger;
+      capacity *= 2;
+    }
+  }
+  bool failed = ferror(file);
+  fclose(file);
+  if (!text || failed) {
+    free(text);
+    return NULL;
+  }
+  text[length] = '\0';
+  return text;
+}

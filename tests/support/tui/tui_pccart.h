@@ -1,0 +1,46 @@
+/* pccart's TUI on the harness, against a sandbox the test controls: an in-process sandbox on a
+ * free port (tests/support/http), and pccart run on a pty with a configuration whose default
+ * profile is that sandbox (profile "class", kind "sandbox": the status bar says SANDBOX). The
+ * test can then read what the sandbox received (/_sandbox/requests), arm faults, and so on. */
+#ifndef PCCART_TESTS_TUI_PCCART_H
+#define PCCART_TESTS_TUI_PCCART_H
+
+#include <stdbool.h>
+
+#include "sandbox_http.h"
+#include "tui_harness.h"
+
+typedef struct PccartOptions {
+  long customers;           /* the sandbox's seed customers; 0: its default */
+  const char *scenario;     /* the sandbox's scenario; NULL: default */
+  const char *config_extra; /* appended to the configuration (e.g. a ui section) */
+  const char *const *env;   /* extra environment (NO_COLOR=1) */
+  const char *const *args;  /* extra arguments after the program name; NULL-terminated */
+  int rows, cols;           /* 0: 30 x 120 */
+  bool no_wait;             /* do not wait for the customers to show */
+} PccartOptions;
+
+typedef struct Pccart {
+  HttpCtx *http; /* the sandbox and a client for its control API */
+  Tui *tui;
+} Pccart;
+
+/* Starts a sandbox and pccart (bin: PCC_PCCART_BIN) on it, and (unless options->no_wait) waits
+ * until the first customer is on the screen and the app is idle. NULL with err on failure. */
+Pccart *pccart_start(const char *bin, const PccartOptions *options, char *err, size_t err_size);
+/* Stops pccart (if still running) and the sandbox; returns pccart's exit status. */
+int pccart_stop(Pccart *pccart);
+
+/* The configuration pccart_start writes for a sandbox URL, plus extra (caller frees). */
+char *pccart_config_text(const char *url, const char *extra);
+
+/* The body of the last request the sandbox logged for op ("carts.create", "carts.update",
+ * "carts.checkout"), and how many it logged; NULL when none (caller frees). */
+char *pccart_last_request_body(Pccart *pccart, const char *op, int *count);
+/* The number of requests of op in the sandbox's request log. */
+int pccart_request_count(Pccart *pccart, const char *op);
+
+/* Reads a whole file (caller frees); NULL when it cannot. */
+char *pccart_read_file(const char *path);
+
+#endif
