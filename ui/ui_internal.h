@@ -26,7 +26,8 @@ enum {
   UI_QUIT = 1 << 3,     /* leave the main loop */
 };
 
-/* ----- theme: semantic roles (themes/*.cfg map them to colours and attributes) ----- */
+/* ----- theme: semantic roles (the files themes/NAME.cfg map them to colours and attributes) -----
+ */
 
 #define PCC_THEME_ROLES(X)                                                                         \
   X(NORMAL, "normal")               /* ordinary text */                                            \
@@ -74,6 +75,36 @@ Action keymap_lookup(const Keymap *keymap, ActionContext context, wint_t key, bo
 /* The keys of an action as shown to people ("j, Down"), into buf. */
 const char *keymap_keys_text(const Keymap *keymap, Action action, char *buf, size_t size);
 
+/* ----- the action table, the keymap and the theme as ui_run sets them up (ui/keymap.c,
+ * ui/theme.c); also used by the tests ----- */
+
+const char *action_name(Action action); /* "add-line" */
+const char *action_help(Action action);
+ActionContext action_context(Action action);
+unsigned action_needs(Action action); /* ACTION_NEEDS_* */
+/* "Everywhere", "Customer list", "Cart", "Forms and prompts" */
+const char *action_context_title(ActionContext context);
+
+/* The default bindings of the action table; NULL when out of memory. */
+Keymap *keymap_new(void);
+void keymap_free(Keymap *keymap);
+/* A key name as the config writes it ("a", "C-s", "PageUp", "F5") into a curses key code or a
+ * character; false when it is not a key name. */
+bool keymap_parse_key(const char *name, wint_t *key, bool *is_key);
+/* The `ui.keys` bindings of the config: each replaces the action's default keys. False with
+ * err "FILE:LINE: ui.keys.NAME: ..." for an unknown action or key name, or a printable key
+ * bound to a form action (typed keys always go into the field). */
+bool keymap_apply_config(Keymap *keymap, const Config *config, char *err, size_t err_size);
+
+/* Loads the theme called name (NULL: "default") from $PCCART_THEMES_DIR or the built-in
+ * themes directory; no_color (NO_COLOR set) loads "mono" instead. config_path and config_line
+ * say where name was set, for the message. False with err "FILE:LINE: ..." on an unknown
+ * theme or a bad theme file. Call before initscr; theme_apply after start_color. */
+bool theme_load(const char *name, bool no_color, const char *config_path, int config_line,
+                char *err, size_t err_size);
+/* Makes the colour pairs (when the terminal has colours and the theme uses them). */
+void theme_apply(void);
+
 /* ----- panes ----- */
 
 typedef enum PaneId {
@@ -119,7 +150,7 @@ struct Pane {
   bool visible;
   bool dirty;
   ListView list;
-  void *data; /* the pane's own state */
+  void *data; /* the pane's own state: one malloc'd block, freed with free() by ui_run */
 };
 
 /* ----- overlays: modal layers drawn over the panes (form, catalog browser, dialogs, help) ----- */
@@ -136,7 +167,8 @@ typedef struct OverlayOps {
   unsigned repaint_on;
 } OverlayOps;
 
-/* Opens an overlay on top (it owns data; ops->free frees it when closed). */
+/* Opens an overlay on top (it owns data; ops->free frees it when closed). False when it
+ * cannot open (too many overlays): the caller still owns data. */
 bool ui_overlay_open(Ui *ui, const OverlayOps *ops, void *data);
 /* Closes the top overlay. */
 void ui_overlay_close(Ui *ui);
@@ -175,6 +207,9 @@ struct Ui {
   WINDOW *hint_win;   /* bottom line: the focused context's keys */
   int spinner;
 };
+
+/* Moves the focus to a visible pane (repaints both and the key-hint bar). */
+void ui_focus_pane(Ui *ui, PaneId id);
 
 /* Runs the app's outbox: hands each job to the worker and tells the app its id. */
 void ui_submit_jobs(Ui *ui);
