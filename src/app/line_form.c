@@ -551,7 +551,15 @@ static bool build_fields(LineForm *form, const AppState *state, const CatalogIte
       return false;
     }
   }
-  return refresh_terms(form);
+  if (!refresh_terms(form)) {
+    return false;
+  }
+  FormField *renews = field_named(form, WIRE_RENEWS);
+  if (renews && !base && renews->choices.count > 1) {
+    /* A new trial renews to its first paid term unless the user says otherwise. */
+    return set_text(&renews->value, renews->choices.items[0]);
+  }
+  return true;
 }
 
 LineForm *line_form_new(const AppState *state, const char *catalog_item_id, long line_index,
