@@ -38,6 +38,7 @@ struct Tui {
   char config_path[600];
   char title[256];
   unsigned long idle_count;
+  bool idle_last; /* the last thing the program wrote was an idle title (nothing drawn since) */
   unsigned long idle_count_at_input; /* idle titles seen when input was last sent */
   bool input_sent;
   long idle_frame;
@@ -57,8 +58,7 @@ static int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void set_error(Tui *tui, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void set_error(Tui *tui, const char *format, ...) {
+void tui_set_error(Tui *tui, const char *format, ...) {
   va_list args;
   va_start(args, format);
   vsnprintf(tui->error, sizeof tui->error, format, args);
@@ -74,6 +74,7 @@ static int on_settermprop(VTermProp prop, VTermValue *value, void *user) {
   snprintf(tui->title, sizeof tui->title, "%s", value->string);
   if (strncmp(tui->title, TUI_IDLE_PREFIX, strlen(TUI_IDLE_PREFIX)) == 0) {
     tui->idle_count++;
+    tui->idle_last = true;
     tui->idle_frame = strtol(tui->title + strlen(TUI_IDLE_PREFIX), NULL, 10);
     tui->last_idle_ns = now_ns();
   }
@@ -95,7 +96,22 @@ static void on_output(const char *bytes, size_t length, void *user) {
   }
 }
 
-static const VTermScreenCallbacks screen_callbacks = {.settermprop = on_settermprop};
+/* Anything drawn after an idle title means the program is painting again. */
+static int on_damage(VTermRect rect, void *user) {
+  (void)rect;
+  ((Tui *)user)->idle_last = false;
+  return 1;
+}
+
+static int on_moverect(VTermRect dest, VTermRect src, void *user) {
+  (void)dest;
+  (void)src;
+  ((Tui *)user)->idle_last = false;
+  return 1;
+}
+
+static const VTermScreenCallbacks screen_callbacks = {
+    .settermprop = on_settermprop, .damage = on_damage, .moverect = on_moverect};
 
 /* ----- the temporary HOME ----- */
 
@@ -436,12 +452,12 @@ bool tui_wait_for(Tui *tui, bool (*done)(Tui *, const void *), const void *arg, 
     if (done(tui, arg))
       return true;
     if (tui->hangup && (tui->exited || tui->pidfd < 0)) {
-      set_error(tui, "the program closed the terminal while waiting for %s", what);
+      tui_set_error(tui, "the program closed the terminal while waiting for %s", what);
       return false;
     }
     int64_t left = deadline - now_ns();
     if (left <= 0) {
-      set_error(tui, "no %s within the safety timeout (%d ms)", what, tui->timeout_ms);
+      tui_set_error(tui, "no %s within the safety timeout (%d ms)", what, tui->timeout_ms);
       return false;
     }
     tui_pump(tui, (int)(left / 1000000) + 1);
@@ -450,7 +466,7 @@ bool tui_wait_for(Tui *tui, bool (*done)(Tui *, const void *), const void *arg, 
 
 static bool idle_after_input(Tui *tui, const void *arg) {
   (void)arg;
-  return tui->idle_count > tui->idle_count_at_input;
+  return tui->idle_count > tui->idle_count_at_input && tui->idle_last;
 }
 
 bool tui_wait_idle(Tui *tui) {
@@ -489,7 +505,7 @@ bool tui_wait_quiet(Tui *tui, int quiet_ms) {
     if (n > 0 && !read_available(tui))
       return true; /* closed: nothing more will come */
   }
-  set_error(tui, "output never went quiet for %d ms", quiet_ms);
+  tui_set_error(tui, "output never went quiet for %d ms", quiet_ms);
   return false;
 }
 
@@ -565,7 +581,7 @@ static bool write_all(Tui *tui, const char *bytes, size_t length) {
         break;
       continue;
     }
-    set_error(tui, "cannot write to the terminal: %s", n < 0 ? strerror(errno) : "closed");
+    tui_set_error(tui, "cannot write to the terminal: %s", n < 0 ? strerror(errno) : "closed");
     return false;
   }
   return length == 0;
@@ -591,7 +607,7 @@ bool tui_send(Tui *tui, const char *keys) {
       size_t name_length = (size_t)(end - p - 1);
       char name[16];
       if (name_length == 0 || name_length >= sizeof name) {
-        set_error(tui, "tui_send: bad key name in \"%s\"", keys);
+        tui_set_error(tui, "tui_send: bad key name in \"%s\"", keys);
         return false;
       }
       memcpy(name, p + 1, name_length);
@@ -607,12 +623,12 @@ bool tui_send(Tui *tui, const char *keys) {
         if (strcmp(key_names[i].name, name) == 0)
           bytes = key_names[i].bytes;
       if (!bytes) {
-        set_error(tui, "tui_send: unknown key <%s> in \"%s\"", name, keys);
+        tui_set_error(tui, "tui_send: unknown key <%s> in \"%s\"", name, keys);
         return false;
       }
       if (strcmp(name, "Esc") == 0 && end[1] != '\0') {
-        set_error(tui, "tui_send: <Esc> must end the keys (wait for idle, then send \"%s\")",
-                  end + 1);
+        tui_set_error(tui, "tui_send: <Esc> must end the keys (wait for idle, then send \"%s\")",
+                      end + 1);
         return false;
       }
       count = strlen(bytes);
@@ -621,7 +637,7 @@ bool tui_send(Tui *tui, const char *keys) {
       p++;
     }
     if (length + count > sizeof out) {
-      set_error(tui, "tui_send: too many keys");
+      tui_set_error(tui, "tui_send: too many keys");
       return false;
     }
     memcpy(out + length, bytes, count);
@@ -641,7 +657,7 @@ bool tui_resize(Tui *tui, int rows, int cols) {
   tui->input_sent = true;
   struct winsize size = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
   if (ioctl(tui->master, TIOCSWINSZ, &size) != 0) {
-    set_error(tui, "TIOCSWINSZ: %s", strerror(errno));
+    tui_set_error(tui, "TIOCSWINSZ: %s", strerror(errno));
     return false;
   }
   return true;
@@ -674,9 +690,9 @@ static size_t utf8_encode(uint32_t c, char *out) {
 
 /* Appends row y to out (room for cols * 4 * VTERM_MAX_CHARS_PER_CELL bytes); returns the
  * length with trailing blanks trimmed. */
-static size_t row_text(Tui *tui, int y, char *out) {
+static size_t row_text_from(Tui *tui, int y, int from, char *out) {
   size_t length = 0, trimmed = 0;
-  for (int x = 0; x < tui->cols; x++) {
+  for (int x = from; x < tui->cols; x++) {
     VTermScreenCell cell;
     if (!vterm_screen_get_cell(tui->screen, (VTermPos){.row = y, .col = x}, &cell))
       continue;
@@ -691,6 +707,10 @@ static size_t row_text(Tui *tui, int y, char *out) {
     trimmed = length;
   }
   return trimmed;
+}
+
+static size_t row_text(Tui *tui, int y, char *out) {
+  return row_text_from(tui, y, 0, out);
 }
 
 static size_t row_capacity(const Tui *tui) {
@@ -713,6 +733,10 @@ char *tui_screen_text(Tui *tui) {
 }
 
 const char *tui_row(Tui *tui, int y) {
+  return tui_row_from(tui, y, 0);
+}
+
+const char *tui_row_from(Tui *tui, int y, int x) {
   size_t capacity = row_capacity(tui);
   if (tui->row_buffer_size < capacity) {
     char *buffer = realloc(tui->row_buffer, capacity);
@@ -721,11 +745,11 @@ const char *tui_row(Tui *tui, int y) {
     tui->row_buffer = buffer;
     tui->row_buffer_size = capacity;
   }
-  if (y < 0 || y >= tui->rows) {
+  if (y < 0 || y >= tui->rows || x < 0 || x >= tui->cols) {
     tui->row_buffer[0] = '\0';
     return tui->row_buffer;
   }
-  tui->row_buffer[row_text(tui, y, tui->row_buffer)] = '\0';
+  tui->row_buffer[row_text_from(tui, y, x, tui->row_buffer)] = '\0';
   return tui->row_buffer;
 }
 

@@ -54,7 +54,8 @@ bool tui_send(Tui *tui, const char *keys);
 /* Sends raw bytes as they are. */
 bool tui_send_raw(Tui *tui, const char *bytes, size_t length);
 
-/* Waits for an idle title newer than the last input (or, with no input yet, the first one). */
+/* Waits for an idle title newer than the last input (with no input yet: any) after which the
+ * program has drawn nothing: the screen is the complete frame the title announced. */
 bool tui_wait_idle(Tui *tui);
 /* Waits until the screen contains text (UTF-8, exact). */
 bool tui_wait_text(Tui *tui, const char *text);
@@ -72,6 +73,8 @@ bool tui_resize(Tui *tui, int rows, int cols);
 char *tui_screen_text(Tui *tui);
 /* One row (trailing blanks trimmed) into a buffer kept by the harness until the next call. */
 const char *tui_row(Tui *tui, int y);
+/* Row y from column x (a cell column, wide characters taking two) to the end. */
+const char *tui_row_from(Tui *tui, int y, int x);
 /* The first row containing text, or -1. */
 int tui_find_row(Tui *tui, const char *text);
 bool tui_screen_contains(Tui *tui, const char *text);
@@ -111,8 +114,10 @@ bool tui_pump(Tui *tui, int timeout_ms);
  * quiet_ms; returns false when the safety timeout passed first. */
 bool tui_wait_quiet(Tui *tui, int quiet_ms);
 
-/* The last harness error (timeouts say what they waited for). */
+/* The last harness error (timeouts say what they waited for); helpers built on the harness
+ * set their own. */
 const char *tui_error(const Tui *tui);
+void tui_set_error(Tui *tui, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /* Prints the screen with a frame, the title and the last error to stderr, for failures. */
 void tui_dump(Tui *tui, const char *why);
 

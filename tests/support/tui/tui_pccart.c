@@ -136,3 +136,73 @@ char *pccart_read_file(const char *path) {
   text[length] = '\0';
   return text;
 }
+
+/* ----- steps ----- */
+
+bool pccart_keys(Pccart *pccart, const char *keys) {
+  return tui_send(pccart->tui, keys) && tui_wait_idle(pccart->tui);
+}
+
+static bool status_names(Tui *tui, const void *name) {
+  return strstr(tui_row(tui, 0), name) != NULL;
+}
+
+bool pccart_pick_customer(Pccart *pccart, const char *filter, const char *name) {
+  Tui *tui = pccart->tui;
+  /* The first Enter ends the typing (the filter stays applied), the second picks. */
+  if (!pccart_keys(pccart, "/") || !pccart_keys(pccart, filter) || !tui_wait_text(tui, name) ||
+      !pccart_keys(pccart, "<Enter>") || !pccart_keys(pccart, "<Enter>"))
+    return false;
+  char what[200];
+  snprintf(what, sizeof what, "the status bar naming \"%s\" after Enter", name);
+  return tui_wait_for(tui, status_names, name, what);
+}
+
+bool pccart_browse_to_form(Pccart *pccart, const char *product, const char *sku, const char *term) {
+  Tui *tui = pccart->tui;
+  if (!pccart_keys(pccart, "a") || !tui_wait_text(tui, "Search products:") ||
+      !pccart_keys(pccart, product) || !pccart_keys(pccart, "<Enter>") ||
+      !tui_wait_text(tui, "Search SKUs:") || !tui_wait_idle(tui) || !pccart_keys(pccart, sku) ||
+      !pccart_keys(pccart, "<Enter>") || !tui_wait_text(tui, "Search terms:") ||
+      !tui_wait_idle(tui))
+    return false;
+  if (term && !pccart_keys(pccart, term))
+    return false;
+  return pccart_keys(pccart, "<Enter>") && tui_wait_text(tui, "New line:");
+}
+
+bool pccart_form_focus(Pccart *pccart, const char *label) {
+  /* "›" marks the field with the cursor, right before its label. Tab stops at the last field:
+   * then the way is back up with S-Tab. */
+  char marked[160];
+  snprintf(marked, sizeof marked, "›%s", label);
+  const char *key = "<Tab>";
+  for (int i = 0; i < 48; i++) {
+    if (tui_screen_contains(pccart->tui, marked))
+      return true;
+    char *before = tui_screen_text(pccart->tui);
+    bool moved = pccart_keys(pccart, key);
+    char *after = moved ? tui_screen_text(pccart->tui) : NULL;
+    bool same = before && after && strcmp(before, after) == 0;
+    free(before);
+    free(after);
+    if (!moved)
+      return false;
+    if (same) {
+      if (strcmp(key, "<S-Tab>") == 0)
+        break;
+      key = "<S-Tab>";
+    }
+  }
+  tui_set_error(pccart->tui, "no form field \"%s\" reached with Tab and S-Tab", label);
+  return false;
+}
+
+bool pccart_form_type(Pccart *pccart, const char *label, const char *text) {
+  return pccart_form_focus(pccart, label) && pccart_keys(pccart, "<C-u>") &&
+         pccart_keys(pccart, text);
+}
+
+bool pccart_form_submit(Pccart *pccart) {
+  return pccart_keys(pccart, "<C-s>") && tui_wait_text_gone(pccart->tui, "New line:");
+}

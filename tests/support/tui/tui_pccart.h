@@ -40,6 +40,23 @@ char *pccart_last_request_body(Pccart *pccart, const char *op, int *count);
 /* The number of requests of op in the sandbox's request log. */
 int pccart_request_count(Pccart *pccart, const char *op);
 
+/* ----- steps of the scenarios (each waits for the app to be idle; false with tui_error) ----- */
+
+/* "/", the filter text, Enter (typing done), Enter (pick): the status bar (row 0) then names
+ * the customer. */
+bool pccart_pick_customer(Pccart *pccart, const char *filter, const char *name);
+/* "a", then in the catalog browser: search product, Enter, search SKU, Enter, search term (NULL:
+ * the first), Enter: the line form is open ("New line:"). */
+bool pccart_browse_to_form(Pccart *pccart, const char *product, const char *sku, const char *term);
+/* Moves the form's cursor (Tab) to the field labelled label ("› label" on screen). */
+bool pccart_form_focus(Pccart *pccart, const char *label);
+/* Focuses the field, clears it (C-u) and types text. */
+bool pccart_form_type(Pccart *pccart, const char *label, const char *text);
+/* C-s: the form closes and the line is in the cart. */
+bool pccart_form_submit(Pccart *pccart);
+/* Sends keys and waits for the idle signal. */
+bool pccart_keys(Pccart *pccart, const char *keys);
+
 /* Reads a whole file (caller frees); NULL when it cannot. */
 char *pccart_read_file(const char *path);
 
