@@ -476,7 +476,7 @@ static void draw_field(Ui *ui, FormView *v, WINDOW *win, size_t i, int y, int la
   draw_text(win, y, 1, 1, focused ? "›" : " ", ROLE_DIALOG_TITLE);
   char label[160];
   snprintf(label, sizeof label, "%s%s", field->label != NULL ? field->label : field->wire_name,
-           field->required ? " *" : "");
+           field->required && field->kind != FORM_FIELD_READONLY ? " *" : "");
   draw_text(win, y, x, label_w, label, focused ? ROLE_DIALOG_TITLE : ROLE_DIALOG);
   int vx = x + label_w + 2;
   int vw = width - vx - 1;
@@ -565,7 +565,7 @@ static void form_draw(Ui *ui, void *data, WINDOW *win) {
   for (size_t i = 0; i < v->form->count; i++) {
     const FormField *field = &v->form->fields[i];
     int w = text_width(field->label != NULL ? field->label : field->wire_name) +
-            (field->required ? 2 : 0);
+            (field->required && field->kind != FORM_FIELD_READONLY ? 2 : 0);
     if (w > label_w) {
       label_w = w;
     }

@@ -290,17 +290,18 @@ void cart_ui_columns(int width, CartColumns *out) {
   if (width <= 0) {
     return;
   }
-  /* Each column is followed by one space; the title always shows. Columns join in the order of
-   * their use to a sales person while they fit. */
+  /* Each column is followed by one space; the title always shows and keeps 20 columns. The
+   * others join while they fit, in the order a sales person reads a line by: how many, how
+   * billed, how long, which item exactly, which order. */
   int left = width;
   out->number = 3;
   left -= out->number + 1;
-  const int title_min = 12;
+  const int title_min = 20;
   struct {
     int *slot;
     int size;
   } optional[] = {
-      {&out->quantity, 5}, {&out->item, 16}, {&out->cycle, 9}, {&out->term, 8}, {&out->group, 6},
+      {&out->quantity, 5}, {&out->cycle, 9}, {&out->term, 8}, {&out->item, 16}, {&out->group, 6},
   };
   for (size_t i = 0; i < sizeof optional / sizeof optional[0]; i++) {
     if (left - (optional[i].size + 1) >= title_min) {

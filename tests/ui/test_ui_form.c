@@ -82,7 +82,8 @@ static void test_columns_fit(void **state) {
   CartColumns narrow;
   cart_ui_columns(40, &narrow);
   assert_int_equal(narrow.error, 0); /* the error goes on its own row */
-  assert_true(narrow.title >= 12);
+  assert_true(narrow.title >= 20);
+  assert_int_equal(narrow.item, 0); /* the title keeps its room first */
   assert_true(narrow.quantity > 0);
   CartColumns medium;
   cart_ui_columns(100, &medium);
@@ -121,7 +122,6 @@ static void test_line_error_words(void **state) {
 /* ----- the overlays and the pane on a screen in memory ----- */
 
 static HttpCtx *ctx;
-static char authority[128];
 static SCREEN *screen;
 static FILE *screen_out;
 static FILE *screen_in;
@@ -136,7 +136,6 @@ static int group_setup(void **state) {
     print_error("sandbox did not start: %s\n", err);
     return -1;
   }
-  snprintf(authority, sizeof authority, "%s/", http_ctx_url(ctx));
   if (!theme_load(NULL, true, NULL, 0, err, sizeof err)) {
     print_error("theme: %s\n", err);
     return -1;
@@ -221,17 +220,20 @@ static void drain_messages(Fixture *f) {
   }
 }
 
-static int fixture_setup(void **state) {
-  if (!sandbox_reset(ctx)) {
+/* A Ui with the cart pane on an app state and a worker talking to sandbox. */
+static int fixture_start(void **state, HttpCtx *sandbox) {
+  if (!sandbox_reset(sandbox)) {
     return -1;
   }
   Fixture *f = calloc(1, sizeof *f);
   if (f == NULL) {
     return -1;
   }
+  char sandbox_authority[128];
+  snprintf(sandbox_authority, sizeof sandbox_authority, "%s/", http_ctx_url(sandbox));
   PcSettings settings = {
-      .api_base = http_ctx_url(ctx),
-      .authority = authority,
+      .api_base = http_ctx_url(sandbox),
+      .authority = sandbox_authority,
       .tenant = TEST_TENANT,
       .client_id = SANDBOX_CLIENT_ID,
       .client_secret = SANDBOX_CLIENT_SECRET,
@@ -270,6 +272,10 @@ static int fixture_setup(void **state) {
   }
   *state = f;
   return 0;
+}
+
+static int fixture_setup(void **state) {
+  return fixture_start(state, ctx);
 }
 
 static int fixture_teardown(void **state) {
@@ -732,6 +738,88 @@ static void test_cart_keys_save_and_checkout(void **state) {
   free(text);
 }
 
+/* The integration-sandbox scenario refuses more than 25 licences on a line (10009) inside a
+ * 201: the error shows on its line, in words with its code, on a row of its own when narrow
+ * and in a column when wide. */
+static HttpCtx *limited;
+
+static int limited_setup(void **state) {
+  char err[512] = "";
+  HttpCtxOptions options = {.scenario = "integration-sandbox"};
+  limited = http_ctx_start(&options, err, sizeof err);
+  if (limited == NULL) {
+    print_error("sandbox did not start: %s\n", err);
+    return -1;
+  }
+  return fixture_start(state, limited);
+}
+
+static int limited_teardown(void **state) {
+  int result = fixture_teardown(state);
+  http_ctx_stop(limited);
+  limited = NULL;
+  return result;
+}
+
+static void resize_cart(Fixture *f, int rows, int cols) {
+  Pane *cart = &f->ui->panes[PANE_CART];
+  assert_int_equal(wresize(cart->win, rows, cols), OK);
+  cart->height = rows;
+  cart->width = cols;
+}
+
+static void test_server_line_error_on_its_line(void **state) {
+  Fixture *f = *state;
+  pick_doc_customer(f);
+  app_catalog_load_skus(f->app, "CFQ7TTC0LH16");
+  pump(f);
+  app_catalog_load_availabilities(f->app, "CFQ7TTC0LH16", "0001");
+  pump(f);
+  assert_true(ui_line_form_open(f->ui, "CFQ7TTC0LH16:0001:CFQ7TTC0K5DJ", -1));
+  focus_field(f, "quantity");
+  top_ops(f)->text(f->ui, top_data(f), 21, false);
+  type(f, "30");
+  act(f, ACTION_FORM_SUBMIT);
+  assert_int_equal(f->ui->overlay_count, 0);
+  cart_act(f, ACTION_SAVE);
+  pump(f);
+  drain_messages(f);
+  const CartLineItem *line = &f->app->cart.draft->line_items.items[0];
+  assert_non_null(line->error);
+  assert_int_equal(line->error->error_code, CART_ERROR_SANDBOX_LIMIT_EXCEEDED);
+
+  resize_cart(f, 12, 70);
+  char *text = cart_text(f);
+  char *row = strstr(text, " !1 Exchange Online");
+  if (row == NULL) {
+    fprintf(stderr, "%s\n", text);
+    fail_msg("line 1 is not marked with its error");
+  }
+  char *next = strchr(row, '\n');
+  assert_non_null(next);
+  assert_non_null(strstr(next + 1, "error 10009"));
+  assert_true(strstr(next + 1, "error 10009") < strchr(next + 1, '\n'));
+  free(text);
+
+  resize_cart(f, 12, 200);
+  text = cart_text(f);
+  row = strstr(text, " !1 Exchange Online");
+  assert_non_null(row);
+  next = strchr(row, '\n');
+  char *error = strstr(row, "error 10009");
+  assert_non_null(error);
+  assert_true(error < next); /* the same row */
+  assert_contains(text, "Error");
+  free(text);
+
+  /* A cart with line errors cannot be checked out: the refusal is said, nothing is sent. */
+  cart_act(f, ACTION_CHECKOUT);
+  answer(f, L'y');
+  assert_int_equal(f->app->cart.checkout_job, 0);
+  assert_int_equal(f->app->cart.status, APP_CART_SAVED);
+  assert_int_equal(f->app->last_message.level, APP_MESSAGE_ERROR);
+}
+
 int main(void) {
   const struct CMUnitTest pure[] = {
       cmocka_unit_test(test_term_words),       cmocka_unit_test(test_expiry_text),
@@ -751,6 +839,8 @@ int main(void) {
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_cart_keys_save_and_checkout, fixture_setup,
                                       fixture_teardown),
+      cmocka_unit_test_setup_teardown(test_server_line_error_on_its_line, limited_setup,
+                                      limited_teardown),
   };
   int failed = cmocka_run_group_tests_name("pure", pure, NULL, NULL);
   failed += cmocka_run_group_tests_name("screens", screens, group_setup, group_teardown);
