@@ -354,8 +354,35 @@ static void browser_draw(Ui *ui, void *data, WINDOW *win) {
     text_field_draw(win, 2, x + lx, w - lx, &b->search[b->level], true);
   }
 
+  /* Columns: title, id, detail. The title gets what its longest entry needs (within reason),
+   * then the detail; the id gives way first. When the detail does not fit either, it shows for
+   * the selected row alone, on a line under the list (titles that differ only at their end,
+   * like the reservations', must never be cut to look alike). */
+  int widest = 0;
+  for (size_t i = 0; i < count; i++) {
+    int tw = text_width(rows[i].title);
+    if (tw > widest) {
+      widest = tw;
+    }
+  }
+  int title_need = widest < 24 ? 24 : (widest > 80 ? 80 : widest);
+  int id_w = b->level == LEVEL_SKUS ? 6 : 14;
+  int detail_w = w - title_need - 1 - id_w - 1;
+  if (detail_w < 16) {
+    id_w = 0;
+    detail_w = w - title_need - 1;
+  }
+  if (detail_w < 16) {
+    detail_w = 0;
+  }
+  if (detail_w > 48) {
+    detail_w = 48;
+  }
+  int title_w = w - detail_w - id_w - (detail_w ? 1 : 0) - (id_w ? 1 : 0);
+  bool info_line = detail_w == 0;
+
   int top = 3;
-  int bottom = height - 2; /* the footer's row */
+  int bottom = height - (info_line ? 3 : 2); /* the footer's row, and the info line's */
   int list_rows = bottom - top;
   b->list_rows = list_rows > 0 ? list_rows : 1;
   ListView *list = &b->list[b->level];
@@ -379,18 +406,13 @@ static void browser_draw(Ui *ui, void *data, WINDOW *win) {
     }
     draw_text(win, top, x, w, text, loading ? ROLE_WARNING : ROLE_DIM);
   }
-  /* Columns: title, id, detail; the detail and then the id give way when narrow. */
-  int detail_w = w >= 70 ? w * 2 / 5 : (w >= 50 ? w / 3 : 0);
-  int id_w = w >= 90 ? 14 : 0;
-  if (b->level == LEVEL_SKUS && id_w > 0) {
-    id_w = 6;
+  if (info_line && list->selected >= 0) {
+    const Row *row = &rows[list->selected];
+    char info[320];
+    snprintf(info, sizeof info, "%s%s%s", row->id != NULL ? row->id : "",
+             row->detail[0] ? " · " : "", row->detail);
+    draw_text(win, height - 3, x, w, info, row->kind == ROW_OFFER ? ROLE_WARNING : ROLE_DIM);
   }
-  if (b->level == LEVEL_AVAILABILITIES && detail_w > 0) {
-    /* The terms are what one picks by: the currency and segment give way. */
-    detail_w = w >= 100 ? 18 : 0;
-    id_w = w >= 130 ? 14 : 0;
-  }
-  int title_w = w - detail_w - id_w - (detail_w ? 1 : 0) - (id_w ? 1 : 0);
   for (int r = 0; r < list_rows && list->top + r < (long)count; r++) {
     long i = list->top + r;
     const Row *row = &rows[i];

@@ -552,6 +552,34 @@ static void test_browse_search_and_add_line(void **state) {
   free(text);
 }
 
+/* A level whose load is in flight says so; the rows come when the reply does (a held request:
+ * no timing). */
+static void test_browser_shows_loading(void **state) {
+  Fixture *f = *state;
+  pick_doc_customer(f);
+  assert_true(ui_catalog_browser_open(f->ui));
+  pump(f);
+  assert_true(sandbox_fault_arm(ctx, "{\"match\":\"catalog.skus\",\"kind\":\"hold\"}") > 0);
+  type(f, "exchange");
+  act(f, ACTION_FORM_ENTER);
+  assert_true(sandbox_wait_held(ctx, 1));
+  assert_true(app_busy(f->app));
+  char *text = overlay_text(f);
+  assert_contains(text, "Products › Exchange Online (Plan 1)");
+  assert_contains(text, "Loading…");
+  assert_lacks(text, "qty");
+  free(text);
+  /* Typing still works while it loads (the UI never waits). */
+  type(f, "plan");
+  assert_true(sandbox_release(ctx) >= 1);
+  pump(f);
+  text = overlay_text(f);
+  assert_lacks(text, "Loading…");
+  assert_contains(text, "Exchange Online (Plan 1)");
+  assert_contains(text, "qty 1-");
+  free(text);
+}
+
 /* The legacy Azure offer sits beside the products, marked, and opens its form directly. */
 static void test_legacy_offer_from_top_level(void **state) {
   Fixture *f = *state;
@@ -831,6 +859,7 @@ int main(void) {
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_browse_search_and_add_line, fixture_setup,
                                       fixture_teardown),
+      cmocka_unit_test_setup_teardown(test_browser_shows_loading, fixture_setup, fixture_teardown),
       cmocka_unit_test_setup_teardown(test_legacy_offer_from_top_level, fixture_setup,
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_reservation_form_choices_and_pick_list, fixture_setup,
