@@ -349,15 +349,21 @@ static void bench_filter(const BenchOptions *options, const char *big_repo) {
 
   if (!options->tig)
     return;
-  /* tig with as many commits: everything loaded (End), then a search, and its memory. */
+  /* tig with as many commits: everything loaded (:N jumps to the last line), then a search,
+   * and its memory. */
   const char *tig_args[] = {"/usr/bin/tig", NULL};
   const char *env[] = {"GIT_CONFIG_NOSYSTEM=1", NULL};
   tui = start_or_die(tig_args, &(TuiOptions){.rows = 30, .cols = 120, .cwd = big_repo, .env = env});
-  char oldest[64];
+  char oldest[64], big_jump[64];
   snprintf(oldest, sizeof oldest, "Commit 1:");
-  if (!tui_wait_text(tui, "[main]") || !tui_send(tui, "<End>") || !tui_wait_text(tui, oldest) ||
-      !tui_wait_quiet(tui, options->quiet_ms))
-    fail(tui, "tig loading every commit");
+  snprintf(big_jump, sizeof big_jump, ":%ld<Enter>", options->customers);
+  if (!tui_wait_text(tui, "[main]") || !tui_send(tui, big_jump) || !tui_wait_text(tui, oldest) ||
+      !tui_wait_quiet(tui, options->quiet_ms)) {
+    /* Reported, not fatal: the pccart figures above stand on their own. */
+    printf("  tig: could not load every commit: %s\n", tui_error(tui));
+    tui_stop(tui);
+    return;
+  }
   long tig_rss = vm_rss_kb(tui_pid(tui));
   Samples search = {0};
   for (int i = 0; i < 5; i++) {
