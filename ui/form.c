@@ -785,11 +785,48 @@ bool cart_ui_form_open(Ui *ui, LineForm *form) {
   return true;
 }
 
+/* A line of a cart opened by id or from a file names an item whose SKU the catalog has not
+ * loaded yet: ask for it, and say so (the form can open once it is there). True when a load
+ * was asked for. */
+static bool request_line_item(Ui *ui, long line_index) {
+  const CartLineItemList *lines = &ui->app->cart.draft->line_items;
+  if (line_index < 0 || (size_t)line_index >= lines->count) {
+    return false;
+  }
+  const char *id = lines->items[line_index].catalog_item_id;
+  CatalogItem item;
+  if (id == NULL || catalog_find_item(ui->app->catalog.catalog, id, &item)) {
+    return false;
+  }
+  char product[64], sku[64];
+  const char *colon = strchr(id, ':');
+  const char *second = colon != NULL ? strchr(colon + 1, ':') : NULL;
+  if (colon == NULL || second == NULL || (size_t)(colon - id) >= sizeof product ||
+      (size_t)(second - colon - 1) >= sizeof sku || colon == id || second == colon + 1) {
+    return false; /* a legacy offer id, or not an id at all: the model's sentence says */
+  }
+  snprintf(product, sizeof product, "%.*s", (int)(colon - id), id);
+  snprintf(sku, sizeof sku, "%.*s", (int)(second - colon - 1), colon + 1);
+  app_catalog_load_skus(ui->app, product);
+  app_catalog_load_availabilities(ui->app, product, sku);
+  ui_submit_jobs(ui);
+  char keys[32], text[400];
+  first_key(ui, ACTION_EDIT_LINE, keys, sizeof keys);
+  snprintf(text, sizeof text,
+           "Loading catalog item %s for line %ld; press %s again once it has arrived.", id,
+           line_index + 1, keys);
+  ui_say(ui, APP_MESSAGE_INFO, text);
+  return true;
+}
+
 bool ui_line_form_open(Ui *ui, const char *catalog_item_id, long line_index) {
   char why[256] = "";
   LineForm *form = line_form_new(ui->app, catalog_item_id,
                                  catalog_item_id != NULL ? -1 : line_index, why, sizeof why);
   if (form == NULL) {
+    if (catalog_item_id == NULL && request_line_item(ui, line_index)) {
+      return false;
+    }
     ui_say(ui, APP_MESSAGE_ERROR, why[0] ? why : "The line cannot be edited.");
     return false;
   }

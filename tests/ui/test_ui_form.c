@@ -13,6 +13,7 @@
 
 #include <locale.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -580,6 +581,46 @@ static void test_browser_shows_loading(void **state) {
   free(text);
 }
 
+/* A line read from a draft names an item whose SKU is not loaded: e asks for it and says so;
+ * once it has arrived, e opens the form on the line. */
+static void test_edit_line_loads_its_item(void **state) {
+  Fixture *f = *state;
+  pick_doc_customer(f);
+  char path[] = "/tmp/test_ui_form_draft_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  const char *draft = "{\"lineItems\":[{\"id\":0,\"catalogItemId\":"
+                      "\"CFQ7TTC0LH16:0001:CFQ7TTC0K5DJ\",\"quantity\":4,"
+                      "\"billingCycle\":\"monthly\",\"termDuration\":\"P1M\"}]}\n";
+  assert_int_equal(write(fd, draft, strlen(draft)), (ssize_t)strlen(draft));
+  close(fd);
+  char err[512] = "";
+  bool read = app_cart_read_draft(f->app, path, err, sizeof err);
+  unlink(path);
+  if (!read) {
+    fail_msg("draft not read: %s", err);
+  }
+  drain_messages(f);
+  assert_int_equal(f->app->cart.draft->line_items.count, 1);
+  char *text = cart_text(f);
+  assert_contains(text, "CFQ7TTC0LH16:0001:CFQ7TTC0K5DJ");
+  free(text);
+
+  cart_act(f, ACTION_EDIT_LINE);
+  assert_int_equal(f->ui->overlay_count, 0);
+  assert_non_null(strstr(f->app->last_message.text, "Loading catalog item"));
+  pump(f);
+  text = cart_text(f);
+  assert_contains(text, "Exchange Online (Plan 1)"); /* the title, now that the SKU is known */
+  free(text);
+  cart_act(f, ACTION_EDIT_LINE);
+  assert_int_equal(f->ui->overlay_count, 1);
+  assert_ptr_equal(top_ops(f), &cart_ui_form_ops);
+  LineForm *form = cart_ui_form_model(top_data(f));
+  assert_int_equal(form->line_index, 0);
+  assert_string_equal(form->fields[line_form_find(form, "quantity")].value, "4");
+}
+
 /* The legacy Azure offer sits beside the products, marked, and opens its form directly. */
 static void test_legacy_offer_from_top_level(void **state) {
   Fixture *f = *state;
@@ -860,6 +901,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_browse_search_and_add_line, fixture_setup,
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_browser_shows_loading, fixture_setup, fixture_teardown),
+      cmocka_unit_test_setup_teardown(test_edit_line_loads_its_item, fixture_setup,
+                                      fixture_teardown),
       cmocka_unit_test_setup_teardown(test_legacy_offer_from_top_level, fixture_setup,
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_reservation_form_choices_and_pick_list, fixture_setup,
