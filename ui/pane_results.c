@@ -18,7 +18,7 @@ static ResultLine *result_lines(const CartCheckoutResult *result, size_t *count)
     return NULL;
   size_t total = 2 + result->order_error_count * 2;
   for (size_t i = 0; i < result->order_count; i++)
-    total += 2 + result->orders[i].line_item_count;
+    total += 3 + result->orders[i].line_item_count;
   ResultLine *lines = calloc(total, sizeof *lines);
   if (!lines)
     return NULL;
@@ -30,10 +30,13 @@ static ResultLine *result_lines(const CartCheckoutResult *result, size_t *count)
   for (size_t i = 0; i < result->order_count; i++) {
     const Order *order = &result->orders[i];
     const char *cycle = billing_cycle_wire(order->billing_cycle);
-    snprintf(lines[n].text, sizeof lines[n].text, "OK  order %s  status %s  billing %s",
-             order->id ? order->id : "(no id)", order->status ? order->status : "(none)",
-             cycle && *cycle ? cycle : "(none)");
+    /* The id on its own row: ids are long and the status must not be cut off. */
+    snprintf(lines[n].text, sizeof lines[n].text, "OK  order %s",
+             order->id ? order->id : "(no id)");
     lines[n++].role = ROLE_SUCCESS;
+    snprintf(lines[n].text, sizeof lines[n].text, "    status %s, billing %s",
+             order->status ? order->status : "(none)", cycle && *cycle ? cycle : "(none)");
+    lines[n++].role = ROLE_NORMAL;
     for (size_t k = 0; k < order->line_item_count; k++) {
       const OrderLineItem *line = &order->line_items[k];
       char number[32] = "?";
@@ -42,7 +45,7 @@ static ResultLine *result_lines(const CartCheckoutResult *result, size_t *count)
       char quantity[32] = "?";
       if (line->quantity.set)
         snprintf(quantity, sizeof quantity, "%ld", line->quantity.value);
-      snprintf(lines[n].text, sizeof lines[n].text, "    #%s  %s  qty %s  subscription %s", number,
+      snprintf(lines[n].text, sizeof lines[n].text, "    line %s: %s x %s, subscription %s", number,
                line->offer_id ? line->offer_id : "(no offer id)", quantity,
                line->subscription_id ? line->subscription_id : "(pending)");
       lines[n++].role = ROLE_NORMAL;

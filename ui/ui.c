@@ -45,6 +45,7 @@ typedef struct UiShell {
   Ui ui;
   int winch_pipe[2];
   bool relayout;
+  bool resized; /* the terminal's size changed: its contents are unknown */
   bool hint_dirty;
   bool overlay_dirty[MAX_OVERLAYS];
   Toast toasts[MAX_TOASTS];
@@ -512,6 +513,13 @@ static void toasts_draw(UiShell *s) {
                              : level_role(s->toasts[i].level);
     count += n;
   }
+  /* As wide as the longest line needs (short notices stay small). */
+  int widest = 0;
+  for (int i = 0; i < count; i++)
+    if (text_width(lines[i]) > widest)
+      widest = text_width(lines[i]);
+  if (widest + 4 < width)
+    width = widest + 4;
   int height = count + 2;
   if (height > ui->rows - 3)
     height = ui->rows - 3;
@@ -548,6 +556,11 @@ static void ui_paint(UiShell *s) {
   Ui *ui = &s->ui;
   if (s->relayout || ui->rows != LINES || ui->cols != COLS)
     ui_layout(s);
+  if (s->resized) {
+    /* A terminal may reflow or keep old text on resize: repaint it all from scratch once. */
+    clearok(curscr, TRUE);
+    s->resized = false;
+  }
   if (ui->too_small) {
     too_small_draw(s);
     doupdate();
@@ -1388,6 +1401,7 @@ static void ui_key(UiShell *s, wint_t ch, bool is_key) {
   toasts_on_input(s);
   if (is_key && ch == KEY_RESIZE) {
     s->relayout = true;
+    s->resized = true;
     return;
   }
   if (is_key && ch == KEY_MOUSE) {
@@ -1433,6 +1447,7 @@ static void ui_handle_winch(UiShell *s) {
   if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_row > 0 && size.ws_col > 0)
     resizeterm(size.ws_row, size.ws_col);
   s->relayout = true;
+  s->resized = true;
 }
 
 /* ----- the test hook ----- */
