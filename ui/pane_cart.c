@@ -710,6 +710,7 @@ static void on_delete_answer(Ui *ui, bool yes, void *data) {
     if (!line_question_holds(ui, q)) {
       ui_say(ui, APP_MESSAGE_WARNING, "The cart changed while you were asked; nothing deleted.");
     } else if (app_cart_delete_line(ui->app, q->index, why, sizeof why)) {
+      clamp_selection(&ui->panes[PANE_CART], line_count(ui));
       char text[64];
       snprintf(text, sizeof text, "Line %zu deleted.", q->index + 1);
       ui_say(ui, APP_MESSAGE_INFO, text);
@@ -869,10 +870,10 @@ static unsigned cart_action(Ui *ui, Pane *pane, Action action) {
       return UI_HANDLED;
     }
     if (app_cart_duplicate_line(ui->app, index, why, sizeof why)) {
-      /* The copy is the newest line: select it, it is what the user edits next. */
-      list_view_set(&pane->list, (long)line_count(ui) - 1, (long)line_count(ui), page_rows(pane));
+      /* The copy comes right after its original: select it, it is what the user edits next. */
+      list_view_set(&pane->list, (long)index + 1, (long)line_count(ui), page_rows(pane));
       char text[64];
-      snprintf(text, sizeof text, "Line %zu duplicated as line %zu.", index + 1, line_count(ui));
+      snprintf(text, sizeof text, "Line %zu duplicated as line %zu.", index + 1, index + 2);
       ui_say(ui, APP_MESSAGE_INFO, text);
     } else {
       say_refusal(ui, why, "The line could not be duplicated.");

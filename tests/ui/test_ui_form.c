@@ -746,6 +746,21 @@ static void test_cart_keys_save_and_checkout(void **state) {
   cart_act(f, ACTION_DUPLICATE_LINE);
   assert_int_equal(f->app->cart.draft->line_items.count, 2);
   assert_int_equal(f->ui->panes[PANE_CART].list.selected, 1);
+  /* From the first of two: the copy is line 2 and gets the selection. */
+  cart_act(f, ACTION_FIRST);
+  assert_int_equal(f->ui->panes[PANE_CART].list.selected, 0);
+  cart_act(f, ACTION_DUPLICATE_LINE);
+  assert_int_equal(f->app->cart.draft->line_items.count, 3);
+  assert_int_equal(f->ui->panes[PANE_CART].list.selected, 1);
+  cart_act(f, ACTION_LAST);
+  assert_int_equal(f->ui->panes[PANE_CART].list.selected, 2);
+  cart_act(f, ACTION_CLEAR_CART);
+  answer(f, L'n');
+  assert_int_equal(f->app->cart.draft->line_items.count, 3);
+  cart_act(f, ACTION_DELETE_LINE);
+  answer(f, L'y');
+  assert_int_equal(f->app->cart.draft->line_items.count, 2);
+  assert_int_equal(f->ui->panes[PANE_CART].list.selected, 1); /* clamped to the last line */
 
   cart_act(f, ACTION_DELETE_LINE);
   assert_int_equal(f->ui->overlay_count, 1);
