@@ -313,12 +313,15 @@ static int run_export(CliRun *run) {
     code = text ? write_file(run, path, text) : cli_no_memory(run);
     free(text);
     if (code == CLI_EXIT_OK) {
-      cli_message(
-          run, "Exported %zu product%s, %zu SKU%s, %zu availabilit%s and %zu offer%s to %s.",
-          catalog->product_count, catalog->product_count == 1 ? "" : "s", catalog->sku_count,
-          catalog->sku_count == 1 ? "" : "s", catalog->availability_count,
-          catalog->availability_count == 1 ? "y" : "ies", catalog->offer_count,
-          catalog->offer_count == 1 ? "" : "s", strcmp(path, "-") == 0 ? "standard output" : path);
+      cli_message(run,
+                  "Exported %zu product%s, %zu SKU%s, %zu availabilit%s, %zu offer%s and %zu "
+                  "promotion%s to %s.",
+                  catalog->product_count, catalog->product_count == 1 ? "" : "s",
+                  catalog->sku_count, catalog->sku_count == 1 ? "" : "s",
+                  catalog->availability_count, catalog->availability_count == 1 ? "y" : "ies",
+                  catalog->offer_count, catalog->offer_count == 1 ? "" : "s",
+                  catalog->promotion_count, catalog->promotion_count == 1 ? "" : "s",
+                  strcmp(path, "-") == 0 ? "standard output" : path);
     }
   }
   catalog_free(catalog);
@@ -378,8 +381,9 @@ const CliCommand cli_catalog_commands[] = {
      1,
      1,
      "the whole catalog as JSON, for offline validation",
-     "Every product, SKU, availability and legacy offer, written to FILE (\"-\" for standard\n"
-     "output). `pccart cart validate CART --catalog FILE` then checks a cart without a network.",
+     "Every product, SKU, availability, legacy offer and promotion, written to FILE (\"-\" for\n"
+     "standard output). `pccart cart validate CART --catalog FILE` then checks a cart without a\n"
+     "network.",
      {CUSTOMER_OPTION},
      run_export},
     {NULL, NULL, NULL, 0, 0, NULL, NULL, {{NULL, NULL, NULL}}, NULL},

@@ -362,7 +362,8 @@ cJSON *catalog_export_to_json(const Catalog *catalog, const char *customer_id,
   cJSON *skus = products ? export_array(root, "skus") : NULL;
   cJSON *availabilities = skus ? export_array(root, "availabilities") : NULL;
   cJSON *offers = availabilities ? export_array(root, "offers") : NULL;
-  ok = offers != NULL;
+  cJSON *promotions = offers ? export_array(root, "promotions") : NULL;
+  ok = promotions != NULL;
   for (size_t i = 0; ok && i < catalog->product_count; i++) {
     ok = append(products, product_to_json(&catalog->products[i]));
   }
@@ -374,6 +375,9 @@ cJSON *catalog_export_to_json(const Catalog *catalog, const char *customer_id,
   }
   for (size_t i = 0; ok && i < catalog->offer_count; i++) {
     ok = append(offers, offer_to_json(&catalog->offers[i]));
+  }
+  for (size_t i = 0; ok && i < catalog->promotion_count; i++) {
+    ok = append(promotions, promotion_to_json(&catalog->promotions[i]));
   }
   ok = ok && json_put_object_type(root, "CatalogExport");
   if (!ok) {
@@ -388,11 +392,13 @@ Catalog *catalog_export_from_json(const cJSON *json, char *err, size_t err_size)
   const cJSON *skus = json_get(json, "skus");
   const cJSON *availabilities = json_get(json, "availabilities");
   const cJSON *offers = json_get(json, "offers");
-  if (!cJSON_IsObject(json) || (!cJSON_IsArray(products) && !cJSON_IsArray(skus) &&
-                                !cJSON_IsArray(availabilities) && !cJSON_IsArray(offers))) {
+  const cJSON *promotions = json_get(json, "promotions");
+  if (!cJSON_IsObject(json) ||
+      (!cJSON_IsArray(products) && !cJSON_IsArray(skus) && !cJSON_IsArray(availabilities) &&
+       !cJSON_IsArray(offers) && !cJSON_IsArray(promotions))) {
     snprintf(err, err_size,
-             "it is not a catalog export (a JSON object with products, skus, availabilities "
-             "and offers, as `pccart catalog export` writes).");
+             "it is not a catalog export (a JSON object with products, skus, availabilities, "
+             "offers and promotions, as `pccart catalog export` writes).");
     return NULL;
   }
   Catalog *catalog = catalog_new();
@@ -418,6 +424,11 @@ Catalog *catalog_export_from_json(const cJSON *json, char *err, size_t err_size)
     Offer offer = {0};
     ok = ok && offer_from_json(&offer, item) && catalog_add_offer(catalog, &offer);
     offer_clear(&offer);
+  }
+  cJSON_ArrayForEach(item, (cJSON_IsArray(promotions) ? promotions : NULL)) {
+    Promotion promotion = {0};
+    ok = ok && promotion_from_json(&promotion, item) && catalog_add_promotion(catalog, &promotion);
+    promotion_clear(&promotion);
   }
   if (!ok) {
     snprintf(err, err_size, "an entry could not be read (or pccart ran out of memory).");

@@ -676,6 +676,7 @@ void promotion_clear(Promotion *promotion) {
   }
   free(promotion->id);
   free(promotion->name);
+  free(promotion->description);
   free(promotion->product_id);
   free(promotion->sku_id);
   free(promotion->term_duration);
@@ -688,6 +689,7 @@ bool promotion_copy(Promotion *dst, const Promotion *src) {
   }
   Promotion copy = {.billing_cycle = src->billing_cycle};
   bool ok = copy_string(&copy.id, src->id) && copy_string(&copy.name, src->name) &&
+            copy_string(&copy.description, src->description) &&
             copy_string(&copy.product_id, src->product_id) &&
             copy_string(&copy.sku_id, src->sku_id) &&
             copy_string(&copy.term_duration, src->term_duration);
@@ -698,6 +700,44 @@ bool promotion_copy(Promotion *dst, const Promotion *src) {
   promotion_clear(dst);
   *dst = copy;
   return true;
+}
+
+bool promotion_from_json(Promotion *promotion, const cJSON *json) {
+  if (!promotion || !cJSON_IsObject(json)) {
+    return false;
+  }
+  Promotion read = {.billing_cycle = billing_cycle_from_json(json_get(json, "billingCycle"))};
+  bool ok = read_string(json, "id", &read.id) && read_string(json, "name", &read.name) &&
+            read_string(json, "description", &read.description) &&
+            read_string(json, "productId", &read.product_id) &&
+            read_string(json, "skuId", &read.sku_id) &&
+            read_string(json, "termDuration", &read.term_duration);
+  if (!ok) {
+    promotion_clear(&read);
+    return false;
+  }
+  promotion_clear(promotion);
+  *promotion = read;
+  return true;
+}
+
+cJSON *promotion_to_json(const Promotion *promotion) {
+  if (!promotion) {
+    return NULL;
+  }
+  cJSON *json = cJSON_CreateObject();
+  if (!json) {
+    return NULL;
+  }
+  bool ok = json_put_string(json, "id", promotion->id) &&
+            json_put_string(json, "name", promotion->name) &&
+            json_put_string(json, "description", promotion->description) &&
+            json_put_string(json, "productId", promotion->product_id) &&
+            json_put_string(json, "skuId", promotion->sku_id) &&
+            json_put_string(json, "termDuration", promotion->term_duration) &&
+            json_put_string(json, "billingCycle", billing_cycle_pascal(promotion->billing_cycle)) &&
+            json_put_object_type(json, "ProductPromotion");
+  return finish(json, ok);
 }
 
 /* ----- Collection envelope ----- */

@@ -92,13 +92,16 @@ typedef struct Offer {
   char *object_type; /* "Offer" */
 } Offer;
 
+/* A new-commerce promotion (GET /v1/productPromotions): a discount on one SKU for one term
+ * and billing cycle. A NULL id member or BILLING_CYCLE_UNSET means "any". */
 typedef struct Promotion {
-  char *id;
+  char *id; /* "39NFJQT1Q5KV:0002:39NFJQT1Q5KW" */
   char *name;
+  char *description;
   char *product_id;
   char *sku_id;
-  char *term_duration;
-  BillingCycle billing_cycle;
+  char *term_duration;        /* "P1Y" */
+  BillingCycle billing_cycle; /* written PascalCase ("Annual") as availability terms are */
 } Promotion;
 
 /* What one catalogItemId names: either a product/SKU/availability triple or a legacy offer. */
@@ -179,6 +182,11 @@ cJSON *offer_to_json(const Offer *offer);
 
 void promotion_clear(Promotion *promotion);
 bool promotion_copy(Promotion *dst, const Promotion *src);
+/* {id, name, description, productId, skuId, termDuration, billingCycle,
+ * attributes.objectType "ProductPromotion"}: the shape is inferred (docs/sandbox.md). The
+ * reader is tolerant as the others are; the billing cycle may be either spelling or a number. */
+bool promotion_from_json(Promotion *promotion, const cJSON *json);
+cJSON *promotion_to_json(const Promotion *promotion);
 
 /* {"totalCount":n,"items":[..],"links":{..},"attributes":{"objectType":"Collection"}}:
  * takes ownership of items (a cJSON array) and returns the envelope, NULL if OOM. */

@@ -192,8 +192,12 @@ bool pc_availability_get(PcClient *client, const char *customer_id, const char *
                          PcCallInfo *info, PcError *error);
 /* The legacy offers (GET /v1/offers?country=..). */
 bool pc_offers_list(PcClient *client, Catalog *into, PcCallInfo *info, PcError *error);
+/* The new-commerce promotions of the commercial segment in the settings' country
+ * (GET /v1/productPromotions?country=..&segment=commercial): what a line's promotionId names. */
+bool pc_promotions_list(PcClient *client, Catalog *into, PcCallInfo *info, PcError *error);
 /* Everything a cart can be checked against: every product (each target view the catalog
- * has), their SKUs and availabilities, and the legacy offers. */
+ * has), their SKUs and availabilities, the legacy offers and the promotions (a partner whose
+ * Partner Center refuses the promotion list with 403 or 404 gets a catalog without them). */
 bool pc_catalog_fetch(PcClient *client, const char *customer_id, Catalog *into, PcError *error);
 
 /* ----- carts ----- */

@@ -313,10 +313,16 @@ bool pc_subscriptions_list(PcClient *client, const char *customer_id, Subscripti
 
 /* ----- catalog ----- */
 
-typedef enum ItemKind { ITEM_PRODUCT, ITEM_SKU, ITEM_AVAILABILITY, ITEM_OFFER } ItemKind;
+typedef enum ItemKind {
+  ITEM_PRODUCT,
+  ITEM_SKU,
+  ITEM_AVAILABILITY,
+  ITEM_OFFER,
+  ITEM_PROMOTION
+} ItemKind;
 
 static const char *item_name(ItemKind kind) {
-  static const char *const names[] = {"product", "SKU", "availability", "offer"};
+  static const char *const names[] = {"product", "SKU", "availability", "offer", "promotion"};
   return names[kind];
 }
 
@@ -380,6 +386,14 @@ static bool read_item(Catalog *into, ItemKind kind, const cJSON *item, const Ite
     offer_clear(&o);
     break;
   }
+  case ITEM_PROMOTION: {
+    Promotion p = {0};
+    ok = promotion_from_json(&p, item) && p.id && p.id[0];
+    if (ok && !catalog_find_promotion(into, p.id))
+      ok = catalog_add_promotion(into, &p) != NULL;
+    promotion_clear(&p);
+    break;
+  }
   }
   if (!ok)
     snprintf(why, why_size, "a %s in it has no id", item_name(kind));
@@ -403,6 +417,9 @@ static bool catalog_merge(Catalog *dst, const Catalog *src) {
   for (size_t i = 0; ok && i < src->offer_count; i++)
     if (!catalog_find_offer(dst, src->offers[i].id))
       ok = catalog_add_offer(dst, &src->offers[i]) != NULL;
+  for (size_t i = 0; ok && i < src->promotion_count; i++)
+    if (!catalog_find_promotion(dst, src->promotions[i].id))
+      ok = catalog_add_promotion(dst, &src->promotions[i]) != NULL;
   return ok;
 }
 
@@ -590,6 +607,29 @@ bool pc_offers_list(PcClient *client, Catalog *into, PcCallInfo *info, PcError *
                       error);
 }
 
+bool pc_promotions_list(PcClient *client, Catalog *into, PcCallInfo *info, PcError *error) {
+  if (!check_client(client, error))
+    return false;
+  Path path = path_start();
+  path_add(&path, "/v1/productPromotions");
+  path_query(&path, "country", client->country);
+  path_query(&path, "segment", "commercial");
+  ItemScope scope = {0};
+  return catalog_read(client, &path, ITEM_PROMOTION, true, &scope, "the promotion list", NULL, into,
+                      info, error);
+}
+
+/* A partner may not be offered promotions (403) or a cloud may not have the endpoint (404):
+ * the catalog is then complete without them, and a promotionId is reported as unknown. */
+static bool fetch_promotions(PcClient *client, Catalog *into, PcError *error) {
+  if (pc_promotions_list(client, into, NULL, error))
+    return true;
+  if (error->kind != PC_ERROR_HTTP || (error->http_status != 403 && error->http_status != 404))
+    return false;
+  pc_error_clear(error);
+  return true;
+}
+
 /* Partner Center proper wants a targetView on the product list; the sandbox lists
  * everything without one. These are the documented views (partner-center-api.md §4). */
 static const char *const target_views[] = {
@@ -645,6 +685,7 @@ bool pc_catalog_fetch(PcClient *client, const char *customer_id, Catalog *into, 
     ok = pc_availabilities_list(client, customer_id, read->skus[i].product_id, read->skus[i].id,
                                 read, NULL, error);
   ok = ok && pc_offers_list(client, read, NULL, error);
+  ok = ok && fetch_promotions(client, read, error);
   if (ok && !catalog_merge(into, read))
     ok = no_memory(error);
   catalog_free(read);

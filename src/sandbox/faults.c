@@ -48,6 +48,7 @@ static const char *const known_ops[] = {
     "catalog.sku",
     "catalog.availabilities",
     "catalog.availability",
+    "catalog.promotions",
     "offers.list",
     "offers.get",
     "carts.create",

@@ -700,6 +700,44 @@ static void route_offer(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char 
     error_fmt(r, 404, 800004, "Offer %.60s was not found.", args[0]);
 }
 
+/* GET /v1/productPromotions?country=..&segment=..: the seed's promotions are for the US
+ * commercial segment; another country or segment has none. Both parameters are required
+ * as the reference lists them; an unknown segment is refused like an unknown targetSegment. */
+static void route_promotions(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **args) {
+  (void)args;
+  bool sells;
+  if (!check_country(q, r, false, &sells))
+    return;
+  const char *segment = request_arg(q, "segment");
+  static const char *const segments[] = {"commercial", "education", "government", "nonprofit"};
+  bool known = false;
+  for (size_t i = 0; segment && i < sizeof segments / sizeof segments[0]; i++)
+    known = known || strcasecmp(segment, segments[i]) == 0;
+  if (!segment || !segment[0]) {
+    response_error(r, 400, PC_CODE_INVALID_REQUEST_INPUT,
+                   "The segment parameter is required, e.g. ?country=US&segment=commercial.");
+    return;
+  }
+  if (!known) {
+    error_fmt(r, 400, PC_CODE_INVALID_REQUEST_INPUT,
+              "The segment %.40s is not one of commercial, education, government, nonprofit.",
+              segment);
+    return;
+  }
+  bool offered = sells && strcasecmp(segment, "commercial") == 0;
+  cJSON *items = cJSON_CreateArray();
+  for (size_t i = 0; items && offered && i < s->catalog->promotion_count; i++) {
+    cJSON *item = promotion_to_json(&s->catalog->promotions[i]);
+    if (!item) {
+      cJSON_Delete(items);
+      items = NULL;
+      break;
+    }
+    cJSON_AddItemToArray(items, item);
+  }
+  reply_collection(r, items, "/productPromotions?country=US&segment=commercial");
+}
+
 /* ----- carts ----- */
 
 static void cart_self_link(Cart *cart, const char *customer_id) {
@@ -1373,6 +1411,7 @@ static const Route routes[] = {
      route_customer_availability, true},
     {"GET", "v1/offers", "offers.list", route_offers, true},
     {"GET", "v1/offers/*", "offers.get", route_offer, true},
+    {"GET", "v1/productPromotions", "catalog.promotions", route_promotions, true},
 };
 
 /* Matches path segments against a pattern; fills args with the "*" captures. */

@@ -498,6 +498,88 @@ static void test_export_then_validate_offline(void **state) {
   free(catalog);
 }
 
+/* A line with a promotion the catalog offers validates online and offline (the export carries
+ * the promotions); one the catalog does not offer, or offered for another term, is 10014. */
+static void test_validate_promotions(void **state) {
+  (void)state;
+  static const char *const line_format =
+      "{\"lineItems\":[{\"id\":0,\"catalogItemId\":\"CFQ7TTC0LH18:0001:CFQ7TTC0K59J\","
+      "\"quantity\":3,\"billingCycle\":\"%s\",\"termDuration\":\"P1Y\",\"promotionId\":\"%s\"}]}";
+  char *good_text = str_format(line_format, "annual", "39NFJQT1Q5KV:0002:39NFJQT1Q5KW");
+  char *unknown_text = str_format(line_format, "annual", "39NFJQT1Q5KV:0002:NOSUCHPROMO");
+  /* The promotion is for the annual billing cycle only. */
+  char *other_term_text = str_format(line_format, "monthly", "39NFJQT1Q5KV:0002:39NFJQT1Q5KW");
+  char *good = write_text("promo-good.json", good_text);
+  char *unknown = write_text("promo-unknown.json", unknown_text);
+  char *other_term = write_text("promo-other-term.json", other_term_text);
+
+  /* Online, with and without a customer. */
+  assert_exit(run_cli("cart", "validate", good), 0);
+  assert_contains(fixture->err, "no problems in 1 line item");
+  assert_exit(run_cli("cart", "validate", good, "--customer", DOC_CUSTOMER_ID), 0);
+  assert_exit(run_cli("cart", "validate", unknown), CLI_EXIT_INVALID);
+  assert_contains(fixture->err, "promotionId");
+  assert_contains(fixture->err, "[code 10014]");
+  assert_exit(run_cli("cart", "validate", other_term, "--customer", DOC_CUSTOMER_ID),
+              CLI_EXIT_INVALID);
+  assert_contains(fixture->err, "[code 10014]");
+
+  /* The export holds the promotions, readable with the model's reader. */
+  char *catalog = path_in_dir("promo-catalog.json");
+  assert_exit(run_cli("catalog", "export", catalog), 0);
+  assert_contains(fixture->err, "promotions to");
+  char *text = NULL;
+  FILE *file = fopen(catalog, "r");
+  assert_non_null(file);
+  size_t size = 0;
+  assert_true(getdelim(&text, &size, '\0', file) > 0);
+  fclose(file);
+  cJSON *json = cJSON_Parse(text);
+  assert_non_null(json);
+  const cJSON *promotions = json_get(json, "promotions");
+  assert_true(cJSON_GetArraySize(promotions) >= 3);
+  Promotion promotion = {0};
+  bool found = false;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, promotions) {
+    assert_true(promotion_from_json(&promotion, item));
+    found = found || strcmp(promotion.id, "39NFJQT1Q5KV:0002:39NFJQT1Q5KW") == 0;
+  }
+  promotion_clear(&promotion);
+  assert_true(found);
+  cJSON_Delete(json);
+  free(text);
+
+  /* Offline, with nothing listening. */
+  PcSettings nowhere = fixture->settings;
+  nowhere.api_base = "http://127.0.0.1:9/";
+  nowhere.authority = "http://127.0.0.1:9/";
+  assert_exit(run_with(&nowhere, false, NULL, "cart", "validate", good, "--catalog", catalog, NULL),
+              0);
+  assert_contains(fixture->err, "no problems in 1 line item");
+  assert_exit(
+      run_with(&nowhere, false, NULL, "cart", "validate", unknown, "--catalog", catalog, NULL),
+      CLI_EXIT_INVALID);
+  assert_contains(fixture->err, "[code 10014]");
+  assert_exit(run_with(&nowhere, false, NULL, "cart", "validate", other_term, "--catalog", catalog,
+                       "--json", NULL),
+              CLI_EXIT_INVALID);
+  json = cJSON_Parse(fixture->out);
+  assert_non_null(json);
+  assert_int_equal(cJSON_GetArraySize(json_get(json, "problems")), 1);
+  assert_int_equal(json_num_at(json, "problems.0.code", 0), 10014);
+  assert_string_equal(json_str_at(json, "problems.0.field"), "promotionId");
+  cJSON_Delete(json);
+
+  free(catalog);
+  free(other_term);
+  free(unknown);
+  free(good);
+  free(other_term_text);
+  free(unknown_text);
+  free(good_text);
+}
+
 static void test_validate_online_with_subscriptions(void **state) {
   (void)state;
   char *cart = docs_cart_file();
@@ -916,6 +998,7 @@ int main(void) {
       cmocka_unit_test_setup(test_catalog_browse, test_setup),
       cmocka_unit_test_setup(test_export_then_validate_offline, test_setup),
       cmocka_unit_test_setup(test_validate_online_with_subscriptions, test_setup),
+      cmocka_unit_test_setup(test_validate_promotions, test_setup),
       cmocka_unit_test_setup(test_create_docs_cart_with_annotations, test_setup),
       cmocka_unit_test_setup(test_create_pascal_case_and_bad_files, test_setup),
       cmocka_unit_test_setup(test_create_with_line_errors, test_setup),

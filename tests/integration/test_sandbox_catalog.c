@@ -1,5 +1,5 @@
 /* The catalog over real loopback HTTP: products, SKUs and availabilities, globally (with
- * country) and per customer, the legacy offers, and the refusals. */
+ * country) and per customer, the legacy offers, the promotions, and the refusals. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -346,6 +346,81 @@ static void test_legacy_offers(void **state) {
   http_response_clear(&response);
 }
 
+/* The promotions of the seed catalog: every one names a product, SKU, term and billing cycle
+ * the catalog has, so a cart line can use it. */
+static void test_promotions(void **state) {
+  (void)state;
+  HttpResponse response;
+  /* The path matches case-insensitively, as the reference spells it in lower case. */
+  get_ok("/v1/productpromotions?country=US&segment=commercial", &response);
+  const cJSON *promotions = assert_collection(&response, "ProductPromotion");
+  int count = cJSON_GetArraySize(promotions);
+  assert_true(count >= 3);
+  const cJSON *basic = find_by(promotions, "id", "39NFJQT1Q5KV:0002:39NFJQT1Q5KW");
+  assert_non_null(basic);
+  assert_string_equal(json_str_at(basic, "productId"), "CFQ7TTC0LH18");
+  assert_string_equal(json_str_at(basic, "skuId"), "0001");
+  assert_string_equal(json_str_at(basic, "termDuration"), "P1Y");
+  assert_string_equal(json_str_at(basic, "billingCycle"), "Annual");
+  assert_non_null(json_str_at(basic, "name"));
+  const cJSON *item;
+  cJSON_ArrayForEach(item, promotions) {
+    char path[256];
+    snprintf(path, sizeof path, "/v1/products/%s/skus/%s/availabilities?country=US",
+             json_str_at(item, "productId"), json_str_at(item, "skuId"));
+    HttpResponse terms;
+    get_ok(path, &terms);
+    bool found = false;
+    const cJSON *availability;
+    cJSON_ArrayForEach(availability, json_at(terms.json, "items")) {
+      const cJSON *term;
+      cJSON_ArrayForEach(term, json_at(availability, "terms")) {
+        found = found ||
+                (strcmp(json_str_at(term, "duration"), json_str_at(item, "termDuration")) == 0 &&
+                 strcmp(json_str_at(term, "billingCycle"), json_str_at(item, "billingCycle")) == 0);
+      }
+    }
+    if (!found)
+      print_error("promotion %s names a term its SKU does not have\n", json_str_at(item, "id"));
+    assert_true(found);
+    http_response_clear(&terms);
+  }
+  http_response_clear(&response);
+
+  get_ok("/v1/productPromotions?country=US&segment=Commercial", &response);
+  assert_int_equal(cJSON_GetArraySize(assert_collection(&response, "ProductPromotion")), count);
+  http_response_clear(&response);
+
+  /* Another country or segment: none. */
+  get_ok("/v1/productPromotions?country=DE&segment=commercial", &response);
+  assert_int_equal(json_num_at(response.json, "totalCount", -1), 0);
+  http_response_clear(&response);
+  get_ok("/v1/productPromotions?country=US&segment=education", &response);
+  assert_int_equal(json_num_at(response.json, "totalCount", -1), 0);
+  http_response_clear(&response);
+
+  /* Both parameters are required; a segment must be one of the four. */
+  const char *refused[] = {"/v1/productPromotions?segment=commercial",
+                           "/v1/productPromotions?country=US",
+                           "/v1/productPromotions?country=US&segment=retail"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    http_request(ctx, "GET", refused[i], NULL, NULL, &response);
+    assert_api_error(&response, 400, 800002);
+    http_response_clear(&response);
+  }
+
+  /* Its operation name is catalog.promotions: a fault armed for it answers it. */
+  assert_true(sandbox_fault_arm(
+                  ctx, "{\"match\":\"catalog.promotions\",\"kind\":\"status\",\"status\":503}") >=
+              0);
+  http_request(ctx, "GET", "/v1/productPromotions?country=US&segment=commercial", NULL, NULL,
+               &response);
+  assert_status(&response, 503);
+  http_response_clear(&response);
+  get_ok("/v1/productPromotions?country=US&segment=commercial", &response);
+  http_response_clear(&response);
+}
+
 static void test_catalog_needs_a_token(void **state) {
   (void)state;
   HttpRequest request = {.method = "GET", .path = "/v1/products?country=US", .flags = HTTP_NO_AUTH};
@@ -366,6 +441,7 @@ int main(void) {
       cmocka_unit_test_setup(test_customer_scoped_catalog, reset),
       cmocka_unit_test_setup(test_customer_scoped_refusals, reset),
       cmocka_unit_test_setup(test_legacy_offers, reset),
+      cmocka_unit_test_setup(test_promotions, reset),
       cmocka_unit_test_setup(test_catalog_needs_a_token, reset),
   };
   return cmocka_run_group_tests_name("sandbox catalog", tests, group_setup, group_teardown);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "model/validate.h"
 #include "pc/client.h"
 #include "sandbox_http.h"
 
@@ -333,6 +334,85 @@ static void test_catalog_calls(void **state) {
   catalog_free(catalog);
 }
 
+/* The promotions: listed with the country and the commercial segment, part of the fetched
+ * catalog (so a line's promotionId validates), and left out when Partner Center refuses
+ * the list with 403 while any other failure fails the fetch. */
+static void test_promotions(void **state) {
+  (void)state;
+  Catalog *catalog = catalog_new();
+  assert_non_null(catalog);
+  PcCallInfo info = {0};
+  CHECK(pc_promotions_list(client, catalog, &info, cerr));
+  assert_int_equal(info.status, 200);
+  pc_call_info_clear(&info);
+  assert_true(catalog->promotion_count >= 3);
+  const Promotion *p = catalog_find_promotion(catalog, "39NFJQT1Q5KV:0002:39NFJQT1Q5KW");
+  assert_non_null(p);
+  assert_string_equal(p->product_id, "CFQ7TTC0LH18");
+  assert_string_equal(p->sku_id, "0001");
+  assert_string_equal(p->term_duration, "P1Y");
+  assert_int_equal(p->billing_cycle, BILLING_CYCLE_ANNUAL);
+  /* Listing again adds nothing twice. */
+  size_t count = catalog->promotion_count;
+  CHECK(pc_promotions_list(client, catalog, NULL, cerr));
+  assert_int_equal(catalog->promotion_count, count);
+  cJSON *log = requests_log("catalog.promotions");
+  const cJSON *entry = cJSON_GetArrayItem(json_items(log), 0);
+  assert_non_null(entry);
+  assert_string_equal(json_str_at(entry, "path"), "/v1/productPromotions");
+  assert_non_null(strstr(json_str_at(entry, "query"), "country=US"));
+  assert_non_null(strstr(json_str_at(entry, "query"), "segment=commercial"));
+  cJSON_Delete(log);
+  catalog_free(catalog);
+
+  /* The fetched catalog has them: a line with the promotion validates, a wrong one is 10014. */
+  catalog = catalog_new();
+  CHECK(pc_catalog_fetch(client, NULL, catalog, cerr));
+  assert_int_equal(catalog->promotion_count, count);
+  const char *text =
+      "{\"lineItems\":[{\"id\":0,\"catalogItemId\":\"CFQ7TTC0LH18:0001:CFQ7TTC0K59J\","
+      "\"quantity\":5,\"billingCycle\":\"annual\",\"termDuration\":\"P1Y\","
+      "\"promotionId\":\"39NFJQT1Q5KV:0002:39NFJQT1Q5KW\"},"
+      "{\"id\":1,\"catalogItemId\":\"CFQ7TTC0LH18:0001:CFQ7TTC0K59J\","
+      "\"quantity\":5,\"billingCycle\":\"annual\",\"termDuration\":\"P1Y\","
+      "\"promotionId\":\"39NFJQT1MQ3B:0001:39NFJQT1MQ3C\"}]}";
+  char err[256] = "";
+  Cart *cart = cart_parse(text, err, sizeof err);
+  assert_non_null(cart);
+  ValidationContext context = {.catalog = catalog};
+  CartProblems problems = {0};
+  assert_true(cart_validate(cart, &context, &problems));
+  assert_int_equal(problems.count, 1);
+  assert_int_equal(problems.items[0].line_index, 1);
+  assert_int_equal(problems.items[0].code, CART_ERROR_INVALID_PROMOTION_ID);
+  cart_problems_clear(&problems);
+  cart_free(cart);
+  catalog_free(catalog);
+
+  /* A partner not offered promotions (403): the catalog comes without them. */
+  assert_true(
+      sandbox_fault_arm(ctx, "{\"match\":\"catalog.promotions\",\"kind\":\"status\",\"status\":403,"
+                             "\"code\":400036,\"description\":\"Not allowed\"}") >= 0);
+  catalog = catalog_new();
+  CHECK(pc_catalog_fetch(client, NULL, catalog, cerr));
+  assert_int_equal(catalog->promotion_count, 0);
+  assert_true(catalog->availability_count > 0);
+  catalog_free(catalog);
+
+  /* Any other refusal fails the fetch and leaves the caller's catalog untouched. */
+  assert_true(sandbox_fault_arm(ctx, "{\"match\":\"catalog.promotions\",\"kind\":\"status\","
+                                     "\"status\":400,\"code\":800002}") >= 0);
+  catalog = catalog_new();
+  PcError error = {0};
+  assert_false(pc_catalog_fetch(client, NULL, catalog, &error));
+  assert_int_equal(error.kind, PC_ERROR_HTTP);
+  assert_int_equal(error.http_status, 400);
+  assert_int_equal(catalog->product_count, 0);
+  assert_int_equal(catalog->promotion_count, 0);
+  pc_error_clear(&error);
+  catalog_free(catalog);
+}
+
 static void test_catalog_fetch_covers_the_documents(void **state) {
   (void)state;
   Cart *cart = docs_cart();
@@ -491,6 +571,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_unknown_customer, setup, teardown),
       cmocka_unit_test_setup_teardown(test_catalog_calls, setup, teardown),
       cmocka_unit_test_setup_teardown(test_catalog_fetch_covers_the_documents, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_promotions, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cart_lifecycle, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cart_not_found, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cart_line_errors_come_back, setup, teardown),

@@ -291,6 +291,63 @@ static void test_deep_copies(void **state) {
   cJSON_Delete(json);
 }
 
+/* ----- promotions ----- */
+
+static const char *PROMOTION_JSON =
+    "{\"id\":\"39NFJQT1Q5KV:0002:39NFJQT1Q5KW\","
+    "\"name\":\"Microsoft 365 Business Basic: 15% off\","
+    "\"description\":\"15% off the first year.\","
+    "\"productId\":\"CFQ7TTC0LH18\",\"skuId\":\"0001\",\"termDuration\":\"P1Y\","
+    "\"billingCycle\":\"Annual\",\"attributes\":{\"objectType\":\"ProductPromotion\"}}";
+
+static void test_promotion_round_trip(void **state) {
+  (void)state;
+  cJSON *json = parse(PROMOTION_JSON);
+  Promotion p = {0};
+  assert_true(promotion_from_json(&p, json));
+  assert_string_equal(p.id, "39NFJQT1Q5KV:0002:39NFJQT1Q5KW");
+  assert_string_equal(p.name, "Microsoft 365 Business Basic: 15% off");
+  assert_string_equal(p.description, "15% off the first year.");
+  assert_string_equal(p.product_id, "CFQ7TTC0LH18");
+  assert_string_equal(p.sku_id, "0001");
+  assert_string_equal(p.term_duration, "P1Y");
+  assert_int_equal(p.billing_cycle, BILLING_CYCLE_ANNUAL);
+  cJSON *out = promotion_to_json(&p);
+  assert_json_text(out, PROMOTION_JSON);
+  cJSON_Delete(out);
+  cJSON_Delete(json);
+
+  /* Tolerant: PascalCase names, the cycle in cart spelling or as the .NET number, unknown
+   * members ignored; absent members stay unset and are not written. */
+  json = parse("{\"Id\":\"P2\",\"ProductId\":\"CFQ7TTC0LFLX\",\"BillingCycle\":5,"
+               "\"startDate\":\"2024-01-01\"}");
+  assert_true(promotion_from_json(&p, json));
+  assert_string_equal(p.id, "P2");
+  assert_null(p.sku_id);
+  assert_null(p.description);
+  assert_int_equal(p.billing_cycle, BILLING_CYCLE_TRIENNIAL);
+  out = promotion_to_json(&p);
+  assert_json_text(out, "{\"id\":\"P2\",\"productId\":\"CFQ7TTC0LFLX\","
+                        "\"billingCycle\":\"Triennial\","
+                        "\"attributes\":{\"objectType\":\"ProductPromotion\"}}");
+  cJSON_Delete(out);
+  cJSON_Delete(json);
+  json = parse("{\"id\":\"P3\",\"billingCycle\":\"monthly\"}");
+  assert_true(promotion_from_json(&p, json));
+  assert_int_equal(p.billing_cycle, BILLING_CYCLE_MONTHLY);
+  assert_null(p.product_id);
+  cJSON_Delete(json);
+  promotion_clear(&p);
+
+  /* Not an object: refused, the value untouched. */
+  json = parse("[1]");
+  assert_false(promotion_from_json(&p, json));
+  assert_null(p.id);
+  cJSON_Delete(json);
+  assert_false(promotion_from_json(&p, NULL));
+  assert_null(promotion_to_json(NULL));
+}
+
 /* ----- the catalog ----- */
 
 static Catalog *small_catalog(void) {
@@ -498,6 +555,7 @@ int main(void) {
       cmocka_unit_test(test_sku_round_trip),
       cmocka_unit_test(test_availability_round_trip),
       cmocka_unit_test(test_offer_round_trip),
+      cmocka_unit_test(test_promotion_round_trip),
       cmocka_unit_test(test_tolerant_reading),
       cmocka_unit_test(test_default_object_types),
       cmocka_unit_test(test_deep_copies),
