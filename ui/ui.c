@@ -341,7 +341,7 @@ static void status_draw(UiShell *s) {
   int x = 0;
   snprintf(text, sizeof text, " %s ", app->profile_name ? app->profile_name : "pccart");
   x = status_put(win, x, cols, text, ROLE_STATUS);
-  x = status_put(win, x, cols, app->is_live ? " LIVE " : " SANDBOX ",
+  x = status_put(win, x, cols, app->is_live ? " LIVE: real orders " : " SANDBOX ",
                  app->is_live ? ROLE_LIVE : ROLE_SANDBOX);
   if (app->cart.customer_id)
     snprintf(text, sizeof text, "  %s",
@@ -1495,8 +1495,8 @@ static int poll_timeout(UiShell *s) {
 
 static int ui_loop(UiShell *s) {
   Ui *ui = &s->ui;
-  ui_paint(s); /* the first frame before any network: "Loading…" */
-  ui_test_hook(s);
+  /* Queuing the first page never waits for the network (the worker does): the first frame
+   * shows "Loading…" at once. */
   app_customers_load_more(ui->app);
   ui_after_transition(s);
   ui_paint(s);
