@@ -39,10 +39,6 @@ static int request_id_of(CliRun *run, char out[37]) {
 
 /* ----- problems ----- */
 
-static const char *level_name(ProblemLevel level) {
-  return level == PROBLEM_REQUEST ? "request" : "line";
-}
-
 /* "cart.json:14: quantity: Line item 1 has quantity 0; ... [code 800002]" */
 static void print_problem(CliRun *run, const CartFile *file, const CartProblem *p) {
   int line = cart_file_line_of(file, p->line_index, p->addon_index, p->field);
@@ -54,37 +50,19 @@ static void print_problem(CliRun *run, const CartFile *file, const CartProblem *
               p->field ? ": " : "", p->description ? p->description : "(no description)", p->code);
 }
 
+/* The problems with, for each, the line in the file it is about. */
 static cJSON *problems_to_json(const CartFile *file, const CartProblems *problems) {
-  cJSON *root = cJSON_CreateObject();
-  if (!root) {
+  int *lines = problems->count ? calloc(problems->count, sizeof *lines) : NULL;
+  if (problems->count && !lines) {
     return NULL;
   }
-  bool ok = json_put_string(root, "file", file->name) &&
-            cJSON_AddBoolToObject(root, "valid", problems->count == 0);
-  cJSON *array = ok ? cJSON_AddArrayToObject(root, "problems") : NULL;
-  ok = array != NULL;
-  for (size_t i = 0; ok && i < problems->count; i++) {
+  for (size_t i = 0; i < problems->count; i++) {
     const CartProblem *p = &problems->items[i];
-    cJSON *item = cJSON_CreateObject();
-    ok = item && cJSON_AddItemToArray(array, item);
-    if (!ok) {
-      cJSON_Delete(item);
-      break;
-    }
-    int line = cart_file_line_of(file, p->line_index, p->addon_index, p->field);
-    ok = json_put_string(item, "level", level_name(p->level)) &&
-         json_put_int(item, "code", opt_int(p->code)) &&
-         json_put_int(item, "lineIndex", opt_int(p->line_index)) &&
-         (p->addon_index < 0 || json_put_int(item, "addonIndex", opt_int(p->addon_index))) &&
-         json_put_string(item, "field", p->field) &&
-         json_put_string(item, "description", p->description) &&
-         (line <= 0 || json_put_int(item, "fileLine", opt_int(line)));
+    lines[i] = cart_file_line_of(file, p->line_index, p->addon_index, p->field);
   }
-  if (!ok) {
-    cJSON_Delete(root);
-    return NULL;
-  }
-  return root;
+  cJSON *json = cart_problems_to_json(problems, file->name, lines);
+  free(lines);
+  return json;
 }
 
 /* Request-level problems would make Partner Center refuse the whole cart (400, 800002); they

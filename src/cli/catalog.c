@@ -307,7 +307,7 @@ static int run_export(CliRun *run) {
     code = fetch_failed(run, &error);
   } else {
     const char *country = run->settings.country ? run->settings.country : "US";
-    cJSON *json = catalog_export_to_json(catalog, customer_of(run), country);
+    cJSON *json = catalog_to_json(catalog, customer_of(run), country);
     char *text = json ? model_json_print(json) : NULL;
     cJSON_Delete(json);
     code = text ? write_file(run, path, text) : cli_no_memory(run);

@@ -113,10 +113,7 @@ int cart_file_line_of(const CartFile *file, long line_index, long addon_index, c
 /* Reads the whole of path ("-": the context's `in`) into a NUL-terminated string. */
 int cli_read_file(CliRun *run, const char *path, const char *what, char **text);
 
-/* Catalog export files (`catalog export`, `cart validate --catalog`). */
-cJSON *catalog_export_to_json(const Catalog *catalog, const char *customer_id, const char *country);
-/* NULL with a sentence in err when the JSON is not a catalog export. */
-Catalog *catalog_export_from_json(const cJSON *json, char *err, size_t err_size);
+/* Catalog export files (`catalog export`, `cart validate --catalog`) hold catalog_to_json. */
 /* Reads an exported catalog file (path "-": the context's `in`); on failure a sentence naming
  * the file is printed and CLI_EXIT_USAGE returned. */
 int catalog_file_load(CliRun *run, const char *path, Catalog **out);

@@ -334,109 +334,7 @@ int cart_file_line_of(const CartFile *file, long line_index, long addon_index, c
   return line;
 }
 
-/* ----- catalog export ----- */
-
-static cJSON *export_array(cJSON *root, const char *name) {
-  cJSON *array = cJSON_CreateArray();
-  if (array && !cJSON_AddItemToObject(root, name, array)) {
-    cJSON_Delete(array);
-    return NULL;
-  }
-  return array;
-}
-
-static bool append(cJSON *array, cJSON *item) {
-  if (!item || !cJSON_AddItemToArray(array, item)) {
-    cJSON_Delete(item);
-    return false;
-  }
-  return true;
-}
-
-cJSON *catalog_export_to_json(const Catalog *catalog, const char *customer_id,
-                              const char *country) {
-  cJSON *root = cJSON_CreateObject();
-  bool ok = root != NULL && json_put_string(root, "customerId", customer_id) &&
-            json_put_string(root, "country", country);
-  cJSON *products = ok ? export_array(root, "products") : NULL;
-  cJSON *skus = products ? export_array(root, "skus") : NULL;
-  cJSON *availabilities = skus ? export_array(root, "availabilities") : NULL;
-  cJSON *offers = availabilities ? export_array(root, "offers") : NULL;
-  cJSON *promotions = offers ? export_array(root, "promotions") : NULL;
-  ok = promotions != NULL;
-  for (size_t i = 0; ok && i < catalog->product_count; i++) {
-    ok = append(products, product_to_json(&catalog->products[i]));
-  }
-  for (size_t i = 0; ok && i < catalog->sku_count; i++) {
-    ok = append(skus, sku_to_json(&catalog->skus[i]));
-  }
-  for (size_t i = 0; ok && i < catalog->availability_count; i++) {
-    ok = append(availabilities, availability_to_json(&catalog->availabilities[i]));
-  }
-  for (size_t i = 0; ok && i < catalog->offer_count; i++) {
-    ok = append(offers, offer_to_json(&catalog->offers[i]));
-  }
-  for (size_t i = 0; ok && i < catalog->promotion_count; i++) {
-    ok = append(promotions, promotion_to_json(&catalog->promotions[i]));
-  }
-  ok = ok && json_put_object_type(root, "CatalogExport");
-  if (!ok) {
-    cJSON_Delete(root);
-    return NULL;
-  }
-  return root;
-}
-
-Catalog *catalog_export_from_json(const cJSON *json, char *err, size_t err_size) {
-  const cJSON *products = json_get(json, "products");
-  const cJSON *skus = json_get(json, "skus");
-  const cJSON *availabilities = json_get(json, "availabilities");
-  const cJSON *offers = json_get(json, "offers");
-  const cJSON *promotions = json_get(json, "promotions");
-  if (!cJSON_IsObject(json) ||
-      (!cJSON_IsArray(products) && !cJSON_IsArray(skus) && !cJSON_IsArray(availabilities) &&
-       !cJSON_IsArray(offers) && !cJSON_IsArray(promotions))) {
-    snprintf(err, err_size,
-             "it is not a catalog export (a JSON object with products, skus, availabilities, "
-             "offers and promotions, as `pccart catalog export` writes).");
-    return NULL;
-  }
-  Catalog *catalog = catalog_new();
-  bool ok = catalog != NULL;
-  const cJSON *item;
-  cJSON_ArrayForEach(item, (cJSON_IsArray(products) ? products : NULL)) {
-    Product product = {0};
-    ok = ok && product_from_json(&product, item) && catalog_add_product(catalog, &product);
-    product_clear(&product);
-  }
-  cJSON_ArrayForEach(item, (cJSON_IsArray(skus) ? skus : NULL)) {
-    Sku sku = {0};
-    ok = ok && sku_from_json(&sku, item) && catalog_add_sku(catalog, &sku);
-    sku_clear(&sku);
-  }
-  cJSON_ArrayForEach(item, (cJSON_IsArray(availabilities) ? availabilities : NULL)) {
-    Availability availability = {0};
-    ok = ok && availability_from_json(&availability, item) &&
-         catalog_add_availability(catalog, &availability);
-    availability_clear(&availability);
-  }
-  cJSON_ArrayForEach(item, (cJSON_IsArray(offers) ? offers : NULL)) {
-    Offer offer = {0};
-    ok = ok && offer_from_json(&offer, item) && catalog_add_offer(catalog, &offer);
-    offer_clear(&offer);
-  }
-  cJSON_ArrayForEach(item, (cJSON_IsArray(promotions) ? promotions : NULL)) {
-    Promotion promotion = {0};
-    ok = ok && promotion_from_json(&promotion, item) && catalog_add_promotion(catalog, &promotion);
-    promotion_clear(&promotion);
-  }
-  if (!ok) {
-    snprintf(err, err_size, "an entry could not be read (or pccart ran out of memory).");
-    catalog_free(catalog);
-    return NULL;
-  }
-  return catalog;
-}
+/* ----- catalog export (the document is the model's: catalog_to_json) ----- */
 
 int catalog_file_load(CliRun *run, const char *path, Catalog **out) {
   *out = NULL;
@@ -453,7 +351,7 @@ int catalog_file_load(CliRun *run, const char *path, Catalog **out) {
     return code;
   }
   char err[256] = "";
-  *out = catalog_export_from_json(json, err, sizeof err);
+  *out = catalog_from_json(json, err, sizeof err);
   cJSON_Delete(json);
   if (!*out) {
     cli_message(run, "The catalog file %s cannot be used: %s", shown_name(path), err);

@@ -1225,3 +1225,117 @@ size_t catalog_availabilities_of(const Catalog *catalog, const char *product_id,
   }
   return n;
 }
+
+/* ----- the whole catalog as one document ----- */
+
+/* Each kind of entry: its array's name, its writer, and a reader that adds one entry. */
+typedef struct CatalogSection {
+  const char *name;
+  size_t (*count)(const Catalog *catalog);
+  cJSON *(*write)(const Catalog *catalog, size_t i);
+  bool (*add)(Catalog *catalog, const cJSON *json); /* false: unreadable or out of memory */
+} CatalogSection;
+
+#define CATALOG_SECTION(kind, type, array, counter)                                                \
+  static size_t kind##_section_count(const Catalog *catalog) {                                     \
+    return catalog->counter;                                                                       \
+  }                                                                                                \
+  static cJSON *kind##_section_write(const Catalog *catalog, size_t i) {                           \
+    return kind##_to_json(&catalog->array[i]);                                                     \
+  }                                                                                                \
+  static bool kind##_section_add(Catalog *catalog, const cJSON *json) {                            \
+    type value = {0};                                                                              \
+    bool ok = kind##_from_json(&value, json) && catalog_add_##kind(catalog, &value) != NULL;       \
+    kind##_clear(&value);                                                                          \
+    return ok;                                                                                     \
+  }
+
+CATALOG_SECTION(product, Product, products, product_count)
+CATALOG_SECTION(sku, Sku, skus, sku_count)
+CATALOG_SECTION(availability, Availability, availabilities, availability_count)
+CATALOG_SECTION(offer, Offer, offers, offer_count)
+CATALOG_SECTION(promotion, Promotion, promotions, promotion_count)
+
+#define SECTION(kind, name)                                                                        \
+  { name, kind##_section_count, kind##_section_write, kind##_section_add }
+static const CatalogSection catalog_sections[] = {
+    SECTION(product, "products"),
+    SECTION(sku, "skus"),
+    SECTION(availability, "availabilities"),
+    SECTION(offer, "offers"),
+    SECTION(promotion, "promotions"),
+};
+#define CATALOG_SECTION_COUNT (sizeof catalog_sections / sizeof catalog_sections[0])
+
+cJSON *catalog_to_json(const Catalog *catalog, const char *customer_id, const char *country) {
+  if (!catalog) {
+    return NULL;
+  }
+  cJSON *root = cJSON_CreateObject();
+  bool ok = root != NULL && json_put_string(root, "customerId", customer_id) &&
+            json_put_string(root, "country", country);
+  for (size_t s = 0; ok && s < CATALOG_SECTION_COUNT; s++) {
+    const CatalogSection *section = &catalog_sections[s];
+    cJSON *array = cJSON_AddArrayToObject(root, section->name);
+    ok = array != NULL;
+    size_t count = ok ? section->count(catalog) : 0;
+    for (size_t i = 0; ok && i < count; i++) {
+      cJSON *item = section->write(catalog, i);
+      ok = item != NULL && cJSON_AddItemToArray(array, item);
+      if (!ok) {
+        cJSON_Delete(item);
+      }
+    }
+  }
+  ok = ok && json_put_object_type(root, "CatalogExport");
+  return finish(root, ok);
+}
+
+Catalog *catalog_from_json(const cJSON *json, char *err, size_t err_size) {
+  char ignored[1];
+  if (!err || err_size == 0) {
+    err = ignored;
+    err_size = sizeof ignored;
+  }
+  err[0] = '\0';
+  bool any = false;
+  for (size_t s = 0; cJSON_IsObject(json) && s < CATALOG_SECTION_COUNT; s++) {
+    any = any || cJSON_IsArray(json_get(json, catalog_sections[s].name));
+  }
+  if (!any) {
+    snprintf(err, err_size,
+             "it is not a catalog export (a JSON object with products, skus, availabilities, "
+             "offers and promotions, as `pccart catalog export` writes).");
+    return NULL;
+  }
+  Catalog *catalog = catalog_new();
+  bool ok = catalog != NULL;
+  if (!ok) {
+    snprintf(err, err_size, "out of memory.");
+  }
+  for (size_t s = 0; ok && s < CATALOG_SECTION_COUNT; s++) {
+    const CatalogSection *section = &catalog_sections[s];
+    const cJSON *array = json_get(json, section->name);
+    int index = 0;
+    const cJSON *item = NULL;
+    cJSON_ArrayForEach(item, (cJSON_IsArray(array) ? array : NULL)) {
+      /* The readers fail only on a non-object or when out of memory. */
+      if (!cJSON_IsObject(item)) {
+        snprintf(err, err_size, "%s[%d] is not a JSON object.", section->name, index);
+        ok = false;
+      } else if (!section->add(catalog, item)) {
+        snprintf(err, err_size, "out of memory while reading %s[%d].", section->name, index);
+        ok = false;
+      }
+      if (!ok) {
+        break;
+      }
+      index++;
+    }
+  }
+  if (!ok) {
+    catalog_free(catalog);
+    return NULL;
+  }
+  return catalog;
+}

@@ -188,6 +188,15 @@ bool promotion_copy(Promotion *dst, const Promotion *src);
 bool promotion_from_json(Promotion *promotion, const cJSON *json);
 cJSON *promotion_to_json(const Promotion *promotion);
 
+/* The whole catalog as one document (the CLI's catalog export file):
+ * {"customerId","country","products":[..],"skus":[..],"availabilities":[..],"offers":[..],
+ *  "promotions":[..],"attributes":{"objectType":"CatalogExport"}}.
+ * customer_id and country say whose catalog it is; NULL leaves them out. NULL if OOM. */
+cJSON *catalog_to_json(const Catalog *catalog, const char *customer_id, const char *country);
+/* Reads that document back (any of the arrays may be absent, not all of them). NULL with a
+ * sentence in err when it is not such a document, an entry cannot be read, or out of memory. */
+Catalog *catalog_from_json(const cJSON *json, char *err, size_t err_size);
+
 /* {"totalCount":n,"items":[..],"links":{..},"attributes":{"objectType":"Collection"}}:
  * takes ownership of items (a cJSON array) and returns the envelope, NULL if OOM. */
 cJSON *json_collection_take(cJSON *items, const LinkList *links);

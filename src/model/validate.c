@@ -137,6 +137,40 @@ void cart_problems_clear(CartProblems *problems) {
   problems->count = 0;
 }
 
+cJSON *cart_problems_to_json(const CartProblems *problems, const char *source,
+                             const int *source_lines) {
+  if (!problems) {
+    return NULL;
+  }
+  cJSON *root = cJSON_CreateObject();
+  bool ok = root != NULL && json_put_string(root, "file", source) &&
+            cJSON_AddBoolToObject(root, "valid", problems->count == 0) != NULL;
+  cJSON *array = ok ? cJSON_AddArrayToObject(root, "problems") : NULL;
+  ok = array != NULL;
+  for (size_t i = 0; ok && i < problems->count; i++) {
+    const CartProblem *p = &problems->items[i];
+    cJSON *item = cJSON_CreateObject();
+    ok = item != NULL && cJSON_AddItemToArray(array, item);
+    if (!ok) {
+      cJSON_Delete(item);
+      break;
+    }
+    int line = source_lines ? source_lines[i] : 0;
+    ok = json_put_string(item, "level", p->level == PROBLEM_REQUEST ? "request" : "line") &&
+         json_put_int(item, "code", opt_int(p->code)) &&
+         json_put_int(item, "lineIndex", opt_int(p->line_index)) &&
+         (p->addon_index < 0 || json_put_int(item, "addonIndex", opt_int(p->addon_index))) &&
+         json_put_string(item, "field", p->field) &&
+         json_put_string(item, "description", p->description) &&
+         (line <= 0 || json_put_int(item, "fileLine", opt_int(line)));
+  }
+  if (!ok) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}
+
 bool cart_problems_has_request_level(const CartProblems *problems) {
   for (size_t i = 0; problems && i < problems->count; i++) {
     if (problems->items[i].level == PROBLEM_REQUEST) {

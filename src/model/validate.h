@@ -53,6 +53,15 @@ bool cart_problems_has_request_level(const CartProblems *problems);
 const CartProblem *cart_problems_for_line(const CartProblems *problems, long line_index);
 void cart_problems_clear(CartProblems *problems);
 
+/* The problems as a document (`cart validate --json`):
+ * {"file":source,"valid":bool,"problems":[{"level":"request"|"line","code","lineIndex",
+ *  "addonIndex" (add-ons only),"field","description","fileLine"}]}.
+ * source names where the cart came from (NULL leaves "file" out); source_lines is NULL or
+ * holds, per problem, its 1-based line in that source (0 or less leaves "fileLine" out).
+ * NULL if out of memory. */
+cJSON *cart_problems_to_json(const CartProblems *problems, const char *source,
+                             const int *source_lines);
+
 /* True for "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" in hex, any case. */
 bool model_is_guid(const char *text);
 

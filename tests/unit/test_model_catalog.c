@@ -528,6 +528,103 @@ static void test_catalog_without_index(void **state) {
   assert_null(c.index);
 }
 
+/* The whole catalog as one document and back: every entry of every kind, in order. */
+static void test_catalog_document_round_trip(void **state) {
+  (void)state;
+  Catalog *c = small_catalog();
+  Promotion promo = {.id = "P-ANNUAL",
+                     .name = "Annual",
+                     .product_id = "CFQ7TTC0LH0Z",
+                     .sku_id = "0001",
+                     .term_duration = "P1Y",
+                     .billing_cycle = BILLING_CYCLE_ANNUAL};
+  assert_non_null(catalog_add_promotion(c, &promo));
+  cJSON *json = catalog_to_json(c, "cust-1", "US");
+  assert_non_null(json);
+  assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(json, "customerId")), "cust-1");
+  assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(json, "country")), "US");
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json, "products")), 1);
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json, "skus")), 3);
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json, "availabilities")), 2);
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json, "offers")), 1);
+  assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(json, "promotions")), 2);
+  /* The members in this order (the export file's bytes depend on it). */
+  const char *order[] = {"customerId",     "country", "products",   "skus",
+                         "availabilities", "offers",  "promotions", "attributes"};
+  size_t n = 0;
+  for (const cJSON *m = json->child; m; m = m->next, n++) {
+    assert_true(n < sizeof order / sizeof order[0]);
+    assert_string_equal(m->string, order[n]);
+  }
+  assert_int_equal(n, sizeof order / sizeof order[0]);
+
+  char err[256] = "";
+  Catalog *back = catalog_from_json(json, err, sizeof err);
+  assert_non_null(back);
+  assert_string_equal(err, "");
+  assert_int_equal(back->product_count, 1);
+  assert_int_equal(back->sku_count, 3);
+  assert_int_equal(back->availability_count, 2);
+  assert_int_equal(back->offer_count, 1);
+  assert_int_equal(back->promotion_count, 2);
+  const Promotion *read = catalog_find_promotion(back, "p-annual");
+  assert_non_null(read);
+  assert_string_equal(read->sku_id, "0001");
+  assert_string_equal(read->term_duration, "P1Y");
+  assert_int_equal(read->billing_cycle, BILLING_CYCLE_ANNUAL);
+  assert_int_equal(
+      catalog_find_availability(back, "CFQ7TTC0LH0Z", "0001", "CFQ7TTC0K18P")->term_count, 3);
+  /* Written again, the document is the same text. */
+  cJSON *again = catalog_to_json(back, "cust-1", "US");
+  char *first = cJSON_PrintUnformatted(json);
+  char *second = cJSON_PrintUnformatted(again);
+  assert_string_equal(first, second);
+  free(first);
+  free(second);
+  cJSON_Delete(again);
+  catalog_free(back);
+  cJSON_Delete(json);
+
+  /* Without a customer or country they are left out. */
+  json = catalog_to_json(c, NULL, NULL);
+  assert_null(cJSON_GetObjectItem(json, "customerId"));
+  assert_null(cJSON_GetObjectItem(json, "country"));
+  cJSON_Delete(json);
+  catalog_free(c);
+  assert_null(catalog_to_json(NULL, NULL, NULL));
+}
+
+static void test_catalog_document_refusals(void **state) {
+  (void)state;
+  char err[256] = "";
+  /* Any one array is enough (older exports had no promotions). */
+  cJSON *json = parse("{\"offers\":[{\"id\":\"MS-AZR-0145P\"}]}");
+  Catalog *c = catalog_from_json(json, err, sizeof err);
+  assert_non_null(c);
+  assert_int_equal(c->offer_count, 1);
+  assert_int_equal(c->promotion_count, 0);
+  catalog_free(c);
+  cJSON_Delete(json);
+
+  const char *not_catalogs[] = {"{\"lineItems\":[]}", "[]", "{\"products\":{}}", "\"x\""};
+  for (size_t i = 0; i < sizeof not_catalogs / sizeof not_catalogs[0]; i++) {
+    json = parse(not_catalogs[i]);
+    err[0] = '\0';
+    assert_null(catalog_from_json(json, err, sizeof err));
+    assert_non_null(strstr(err, "not a catalog export"));
+    cJSON_Delete(json);
+  }
+  assert_null(catalog_from_json(NULL, err, sizeof err));
+
+  /* An entry that is not an object is named. */
+  json = parse("{\"products\":[],\"promotions\":[{\"id\":\"P1\"},7]}");
+  assert_null(catalog_from_json(json, err, sizeof err));
+  assert_string_equal(err, "promotions[1] is not a JSON object.");
+  /* No buffer for the sentence is fine. */
+  assert_null(catalog_from_json(json, NULL, 0));
+  cJSON_Delete(json);
+}
+
 static void test_collection_envelope(void **state) {
   (void)state;
   cJSON *items = cJSON_CreateArray();
@@ -565,6 +662,8 @@ int main(void) {
       cmocka_unit_test(test_find_term),
       cmocka_unit_test(test_catalog_index_growth),
       cmocka_unit_test(test_catalog_without_index),
+      cmocka_unit_test(test_catalog_document_round_trip),
+      cmocka_unit_test(test_catalog_document_refusals),
       cmocka_unit_test(test_collection_envelope),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -857,6 +857,49 @@ static void test_guid(void **state) {
   assert_false(model_is_guid(NULL));
 }
 
+/* The problems as the `cart validate --json` document: every member in order, addonIndex only
+ * for add-ons, fileLine only where a line is known, "file" only when a source is named. */
+static void test_problems_to_json(void **state) {
+  (void)state;
+  CartProblem items[2] = {
+      {PROBLEM_REQUEST, 800002, 1, -1, strdup("quantity"), strdup("Line item 1 has quantity 0.")},
+      {PROBLEM_LINE, 10014, 0, 2, strdup("promotionId"), strdup("Add-on 2 has a promotion.")},
+  };
+  CartProblems problems = {.items = malloc(sizeof items), .count = 2};
+  assert_non_null(problems.items);
+  memcpy(problems.items, items, sizeof items);
+  const int lines[2] = {11, 0};
+  cJSON *json = cart_problems_to_json(&problems, "cart.json", lines);
+  assert_non_null(json);
+  char *text = cJSON_PrintUnformatted(json);
+  assert_string_equal(text, "{\"file\":\"cart.json\",\"valid\":false,\"problems\":["
+                            "{\"level\":\"request\",\"code\":800002,\"lineIndex\":1,"
+                            "\"field\":\"quantity\",\"description\":\"Line item 1 has quantity "
+                            "0.\",\"fileLine\":11},"
+                            "{\"level\":\"line\",\"code\":10014,\"lineIndex\":0,\"addonIndex\":2,"
+                            "\"field\":\"promotionId\",\"description\":\"Add-on 2 has a "
+                            "promotion.\"}]}");
+  free(text);
+  cJSON_Delete(json);
+
+  /* No source and no lines: neither "file" nor "fileLine". */
+  json = cart_problems_to_json(&problems, NULL, NULL);
+  text = cJSON_PrintUnformatted(json);
+  assert_null(strstr(text, "\"file"));
+  assert_non_null(strstr(text, "\"addonIndex\":2"));
+  free(text);
+  cJSON_Delete(json);
+  cart_problems_clear(&problems);
+
+  /* No problems: valid, an empty list. */
+  json = cart_problems_to_json(&problems, "-", NULL);
+  text = cJSON_PrintUnformatted(json);
+  assert_string_equal(text, "{\"file\":\"-\",\"valid\":true,\"problems\":[]}");
+  free(text);
+  cJSON_Delete(json);
+  assert_null(cart_problems_to_json(NULL, NULL, NULL));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void) {
@@ -901,6 +944,7 @@ int main(void) {
       T(test_without_catalog),
       T(test_line_validate),
       cmocka_unit_test(test_guid),
+      cmocka_unit_test(test_problems_to_json),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
