@@ -581,6 +581,10 @@ static void apply_checkout(AppState *state, JobResult *result) {
 void cart_state_apply(AppState *state, JobResult *result) {
   CartState *cart = &state->cart;
   long id = result->job_id;
+  if (!result->job || !result->job->customer_id || !cart->customer_id ||
+      strcmp(result->job->customer_id, cart->customer_id) != 0) {
+    return; /* for a customer picked before this one */
+  }
   switch (result->kind) {
   case JOB_CART_CREATE:
   case JOB_CART_UPDATE:

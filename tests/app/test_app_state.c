@@ -1051,6 +1051,30 @@ static void test_drafts(void **unused) {
   free(dir);
 }
 
+/* A reply for the previous customer's cart never lands in the new customer's. */
+static void test_pick_drops_old_cart_replies(void **unused) {
+  (void)unused;
+  AppState *state = picked_state();
+  add_saas(state, 1);
+  char why[256] = "";
+  assert_true(app_cart_save(state, why, sizeof why));
+  /* Picked while the save is being handed to the worker. */
+  Job *job = app_next_job(state);
+  assert_non_null(job);
+  app_customers_select(state, 1);
+  assert_true(app_customer_pick(state, why, sizeof why));
+  long id = ++next_id;
+  app_job_submitted(state, id, NULL);
+  JobResult *r = result_for(job, id, true);
+  r->cart = server_cart(job->cart, "old-cart", -1);
+  app_apply_result(state, r);
+  assert_null(state->cart.draft->id);
+  assert_int_equal(state->cart.draft->line_items.count, 0);
+  assert_int_equal(state->cart.status, APP_CART_DRAFT);
+  assert_string_equal(state->cart.customer_id, ROWS[1].id);
+  app_free(state);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_customer_pages),
@@ -1059,6 +1083,7 @@ int main(void) {
       cmocka_unit_test(test_server_search),
       cmocka_unit_test(test_search_failure_and_refusal),
       cmocka_unit_test(test_pick_customer),
+      cmocka_unit_test(test_pick_drops_old_cart_replies),
       cmocka_unit_test(test_cart_edits),
       cmocka_unit_test(test_request_body),
       cmocka_unit_test(test_save_then_edit),
