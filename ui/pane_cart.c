@@ -294,7 +294,7 @@ void cart_ui_columns(int width, CartColumns *out) {
    * others join while they fit, in the order a sales person reads a line by: how many, how
    * billed, how long, which item exactly, which order. */
   int left = width;
-  out->number = 3;
+  out->number = 4; /* "›!12" */
   left -= out->number + 1;
   const int title_min = 20;
   struct {
@@ -517,8 +517,10 @@ static void draw_line(Ui *ui, WINDOW *win, int y, int x, int width, size_t index
   }
 
   /* A line with an error is marked by a "!" too, not by colour alone. */
-  char marked[20];
-  snprintf(marked, sizeof marked, "%s%s", line->error != NULL ? "!" : "", number);
+  /* "›" marks the selected line and "!" one with an error: neither relies on colour. */
+  char marked[24];
+  snprintf(marked, sizeof marked, "%s%s%s", selected ? "›" : "", line->error != NULL ? "!" : "",
+           number);
   int cx = column_right(win, y, x, cols->number, marked,
                         line->error != NULL && !selected ? ROLE_ERROR : role);
   cx = column(win, y, cx, cols->title, title, role);

@@ -793,8 +793,8 @@ static void test_cart_keys_save_and_checkout(void **state) {
   assert_contains(text, "saved");
   assert_contains(text, "expires in ");
   assert_lacks(text, "expired");
-  assert_contains(text, "  1 Exchange Online (Plan 1)");
-  assert_contains(text, "  2 Exchange Online (Plan 1)");
+  assert_contains(text, "   1 Exchange Online (Plan 1)");
+  assert_contains(text, "  ›2 Exchange Online (Plan 1)");
   assert_lacks(text, "unsaved changes");
   free(text);
 
@@ -874,7 +874,7 @@ static void test_server_line_error_on_its_line(void **state) {
 
   resize_cart(f, 12, 70);
   char *text = cart_text(f);
-  char *row = strstr(text, " !1 Exchange Online");
+  char *row = strstr(text, "›!1 Exchange Online");
   if (row == NULL) {
     fprintf(stderr, "%s\n", text);
     fail_msg("line 1 is not marked with its error");
@@ -887,7 +887,7 @@ static void test_server_line_error_on_its_line(void **state) {
 
   resize_cart(f, 12, 200);
   text = cart_text(f);
-  row = strstr(text, " !1 Exchange Online");
+  row = strstr(text, "›!1 Exchange Online");
   assert_non_null(row);
   next = strchr(row, '\n');
   char *error = strstr(row, "error 10009");
