@@ -124,13 +124,57 @@ static cJSON *reply_json(const PcReply *reply, const PcCallInfo *info, const cha
   return json;
 }
 
-static const cJSON *reply_items(const cJSON *json, const PcReply *reply, const PcCallInfo *info,
-                                const char *what, PcError *error) {
-  const cJSON *items = cJSON_IsObject(json) ? json_get(json, "items") : NULL;
-  if (!cJSON_IsArray(items))
-    bad_reply(error, reply, info, "Partner Center's reply to %s is not a collection with items.",
-              what);
-  return cJSON_IsArray(items) ? items : NULL;
+/* ----- one call, its reply read ----- */
+
+typedef enum ReadResult { READ_OK, READ_BAD, READ_NO_MEMORY } ReadResult;
+
+/* Reads a 2xx reply's JSON into out. READ_BAD comes with the whole sentence in why (what the
+ * call was, `what`, is there for it). Outputs are set only on READ_OK. */
+typedef ReadResult (*ReplyReader)(const cJSON *json, const char *what, void *out, char *why,
+                                  size_t why_size);
+
+/* Sends request and reads its reply with read: the one path every operation's reply takes.
+ * An unparsable reply or READ_BAD is PC_ERROR_BAD_REPLY with the call's ids. */
+static bool call_read(PcClient *client, const PcRequest *request, const char *what,
+                      ReplyReader read, void *out, PcCallInfo *info, PcError *error) {
+  PcCallInfo local = {0};
+  PcCallInfo *ci = info ? info : &local;
+  PcReply reply = {0};
+  bool ok = pc_call(client, request, &reply, ci, error);
+  cJSON *json = ok ? reply_json(&reply, ci, what, error) : NULL;
+  ok = json != NULL;
+  if (ok) {
+    char why[384] = "";
+    ReadResult result = read(json, what, out, why, sizeof why);
+    if (result == READ_BAD)
+      ok = bad_reply(error, &reply, ci, "%s", why);
+    else if (result == READ_NO_MEMORY)
+      ok = no_memory(error);
+  }
+  cJSON_Delete(json);
+  pc_reply_clear(&reply);
+  pc_call_info_clear(&local);
+  return ok;
+}
+
+/* GET path (freed here) with optional extra headers; see call_read. */
+static bool get_read(PcClient *client, Path *path, const char *const *headers,
+                     const char *not_found, const char *what, ReplyReader read, void *out,
+                     PcCallInfo *info, PcError *error) {
+  if (!path->ok) {
+    free(path->text);
+    return no_memory(error);
+  }
+  PcRequest request = {
+      .method = "GET", .path = path->text, .headers = headers, .not_found = not_found};
+  bool ok = call_read(client, &request, what, read, out, info, error);
+  free(path->text);
+  return ok;
+}
+
+/* "Partner Center does not know customer X.": the 404 of every call under a customer. */
+static void customer_not_found(char *out, size_t size, const char *customer_id) {
+  snprintf(out, size, "Partner Center does not know customer %.64s.", customer_id);
 }
 
 /* ----- customers ----- */
@@ -160,6 +204,18 @@ static bool customers_filter(PcCustomerField field, const char *prefix, char **o
   *out = ok ? cJSON_PrintUnformatted(filter) : NULL;
   cJSON_Delete(filter);
   return *out ? true : no_memory(error);
+}
+
+static ReadResult read_customer_page(const cJSON *json, const char *what, void *out, char *why,
+                                     size_t why_size) {
+  char reason[256] = "";
+  CustomerPage *page = customer_page_from_json(json, reason, sizeof reason);
+  if (!page) {
+    snprintf(why, why_size, "Partner Center's customer list could not be read: %s", reason);
+    return READ_BAD;
+  }
+  *(CustomerPage **)out = page;
+  return READ_OK;
 }
 
 bool pc_customers_list(PcClient *client, const PcCustomerQuery *query, CustomerPage **out,
@@ -201,35 +257,29 @@ bool pc_customers_list(PcClient *client, const PcCustomerQuery *query, CustomerP
     path_query(&path, "filter", filter);
   }
   free(filter);
-  if (!path.ok) {
-    free(path.text);
-    free(header);
-    return no_memory(error);
-  }
   const char *headers[] = {header, NULL};
-  PcRequest request = {.method = "GET", .path = path.text, .headers = header ? headers : NULL};
-  PcCallInfo local = {0};
-  PcCallInfo *ci = info ? info : &local;
-  PcReply reply = {0};
-  bool ok = pc_call(client, &request, &reply, ci, error);
-  free(path.text);
+  bool ok = get_read(client, &path, header ? headers : NULL, NULL, "the customer list",
+                     read_customer_page, out, info, error);
   free(header);
-  cJSON *json = ok ? reply_json(&reply, ci, "the customer list", error) : NULL;
-  if (json) {
-    char why[256] = "";
-    CustomerPage *page = customer_page_from_json(json, why, sizeof why);
-    if (page)
-      *out = page;
-    else
-      ok =
-          bad_reply(error, &reply, ci, "Partner Center's customer list could not be read: %s", why);
-  } else {
-    ok = false;
-  }
-  cJSON_Delete(json);
-  pc_reply_clear(&reply);
-  pc_call_info_clear(&local);
   return ok;
+}
+
+static ReadResult read_customer(const cJSON *json, const char *what, void *out, char *why,
+                                size_t why_size) {
+  Customer read = {0};
+  if (!customer_from_json(&read, json)) {
+    if (cJSON_IsObject(json))
+      return READ_NO_MEMORY;
+    snprintf(why, why_size, "Partner Center's customer reply is not a JSON object.");
+    return READ_BAD;
+  }
+  if (!read.id || !read.id[0]) {
+    customer_clear(&read);
+    snprintf(why, why_size, "Partner Center's customer reply has no id.");
+    return READ_BAD;
+  }
+  *(Customer *)out = read;
+  return READ_OK;
 }
 
 bool pc_customer_get(PcClient *client, const char *customer_id, Customer *out, PcCallInfo *info,
@@ -239,38 +289,22 @@ bool pc_customer_get(PcClient *client, const char *customer_id, Customer *out, P
   Path path = path_start();
   path_add(&path, "/v1/customers");
   path_segment(&path, customer_id);
-  if (!path.ok) {
-    free(path.text);
-    return no_memory(error);
-  }
   char not_found[160];
-  snprintf(not_found, sizeof not_found, "Partner Center does not know customer %.64s.",
-           customer_id);
-  PcRequest request = {.method = "GET", .path = path.text, .not_found = not_found};
-  PcCallInfo local = {0};
-  PcCallInfo *ci = info ? info : &local;
-  PcReply reply = {0};
-  bool ok = pc_call(client, &request, &reply, ci, error);
-  free(path.text);
-  cJSON *json = ok ? reply_json(&reply, ci, "the customer request", error) : NULL;
-  ok = json != NULL;
-  if (ok) {
-    Customer read = {0};
-    if (!customer_from_json(&read, json))
-      ok = cJSON_IsObject(json) ? no_memory(error)
-                                : bad_reply(error, &reply, ci,
-                                            "Partner Center's customer reply is "
-                                            "not a JSON object.");
-    else if (!read.id || !read.id[0]) {
-      customer_clear(&read);
-      ok = bad_reply(error, &reply, ci, "Partner Center's customer reply has no id.");
-    } else
-      *out = read;
+  customer_not_found(not_found, sizeof not_found, customer_id);
+  return get_read(client, &path, NULL, not_found, "the customer request", read_customer, out, info,
+                  error);
+}
+
+static ReadResult read_subscriptions(const cJSON *json, const char *what, void *out, char *why,
+                                     size_t why_size) {
+  SubscriptionList read = {0};
+  char reason[256] = "";
+  if (!subscription_list_from_json(&read, json, reason, sizeof reason)) {
+    snprintf(why, why_size, "Partner Center's subscription list could not be read: %s", reason);
+    return READ_BAD;
   }
-  cJSON_Delete(json);
-  pc_reply_clear(&reply);
-  pc_call_info_clear(&local);
-  return ok;
+  *(SubscriptionList *)out = read;
+  return READ_OK;
 }
 
 bool pc_subscriptions_list(PcClient *client, const char *customer_id, SubscriptionList *out,
@@ -281,34 +315,10 @@ bool pc_subscriptions_list(PcClient *client, const char *customer_id, Subscripti
   path_add(&path, "/v1/customers");
   path_segment(&path, customer_id);
   path_add(&path, "/subscriptions");
-  if (!path.ok) {
-    free(path.text);
-    return no_memory(error);
-  }
   char not_found[160];
-  snprintf(not_found, sizeof not_found, "Partner Center does not know customer %.64s.",
-           customer_id);
-  PcRequest request = {.method = "GET", .path = path.text, .not_found = not_found};
-  PcCallInfo local = {0};
-  PcCallInfo *ci = info ? info : &local;
-  PcReply reply = {0};
-  bool ok = pc_call(client, &request, &reply, ci, error);
-  free(path.text);
-  cJSON *json = ok ? reply_json(&reply, ci, "the subscriptions request", error) : NULL;
-  ok = json != NULL;
-  if (ok) {
-    SubscriptionList read = {0};
-    char why[256] = "";
-    if (subscription_list_from_json(&read, json, why, sizeof why))
-      *out = read;
-    else
-      ok = bad_reply(error, &reply, ci, "Partner Center's subscription list could not be read: %s",
-                     why);
-  }
-  cJSON_Delete(json);
-  pc_reply_clear(&reply);
-  pc_call_info_clear(&local);
-  return ok;
+  customer_not_found(not_found, sizeof not_found, customer_id);
+  return get_read(client, &path, NULL, not_found, "the subscriptions request", read_subscriptions,
+                  out, info, error);
 }
 
 /* ----- catalog ----- */
@@ -423,50 +433,59 @@ static bool catalog_merge(Catalog *dst, const Catalog *src) {
   return ok;
 }
 
+/* Where a catalog reply goes: one item or a collection of items of one kind, into a catalog. */
+typedef struct CatalogTarget {
+  ItemKind kind;
+  bool collection;
+  const ItemScope *scope;
+  Catalog *into;
+} CatalogTarget;
+
+/* Everything is read into a private catalog first, so a bad reply leaves `into` as it was. */
+static ReadResult read_catalog_reply(const cJSON *json, const char *what, void *out, char *why,
+                                     size_t why_size) {
+  const CatalogTarget *target = out;
+  const cJSON *items = cJSON_IsObject(json) ? json_get(json, "items") : NULL;
+  if (target->collection && !cJSON_IsArray(items)) {
+    snprintf(why, why_size, "Partner Center's reply to %s is not a collection with items.", what);
+    return READ_BAD;
+  }
+  Catalog *read = catalog_new();
+  if (!read)
+    return READ_NO_MEMORY;
+  char reason[128] = "";
+  bool ok = true;
+  if (target->collection) {
+    const cJSON *item;
+    cJSON_ArrayForEach(item, items) {
+      if (!(ok = read_item(read, target->kind, item, target->scope, reason, sizeof reason)))
+        break;
+    }
+  } else {
+    ok = read_item(read, target->kind, json, target->scope, reason, sizeof reason);
+  }
+  ReadResult result = READ_OK;
+  if (!ok) {
+    snprintf(why, why_size, "Partner Center's reply to %s is not usable: %s.", what, reason);
+    result = READ_BAD;
+  } else if (!catalog_merge(target->into, read)) {
+    result = READ_NO_MEMORY;
+  }
+  catalog_free(read);
+  return result;
+}
+
 /* GET path; the reply is a collection (`collection`) or one item, added to into. */
-static bool catalog_read(PcClient *client, const Path *path, ItemKind kind, bool collection,
+static bool catalog_read(PcClient *client, Path *path, ItemKind kind, bool collection,
                          const ItemScope *scope, const char *what, const char *not_found,
                          Catalog *into, PcCallInfo *info, PcError *error) {
-  if (!path->ok) {
-    free(path->text);
-    return no_memory(error);
-  }
   if (!into) {
     free(path->text);
     pc_error_set(error, PC_ERROR_INVALID, "No catalog was given to fill.");
     return false;
   }
-  PcRequest request = {.method = "GET", .path = path->text, .not_found = not_found};
-  PcCallInfo local = {0};
-  PcCallInfo *ci = info ? info : &local;
-  PcReply reply = {0};
-  bool ok = pc_call(client, &request, &reply, ci, error);
-  free(path->text);
-  cJSON *json = ok ? reply_json(&reply, ci, what, error) : NULL;
-  const cJSON *items = json && collection ? reply_items(json, &reply, ci, what, error) : NULL;
-  ok = json && (!collection || items);
-  Catalog *read = ok ? catalog_new() : NULL;
-  if (ok && !read)
-    ok = no_memory(error);
-  char why[128] = "";
-  if (ok && collection) {
-    const cJSON *item;
-    cJSON_ArrayForEach(item, items) {
-      if (!(ok = read_item(read, kind, item, scope, why, sizeof why)))
-        break;
-    }
-  } else if (ok) {
-    ok = read_item(read, kind, json, scope, why, sizeof why);
-  }
-  if (read && !ok && why[0])
-    bad_reply(error, &reply, ci, "Partner Center's reply to %s is not usable: %s.", what, why);
-  if (ok && !catalog_merge(into, read))
-    ok = no_memory(error);
-  catalog_free(read);
-  cJSON_Delete(json);
-  pc_reply_clear(&reply);
-  pc_call_info_clear(&local);
-  return ok;
+  CatalogTarget target = {kind, collection, scope, into};
+  return get_read(client, path, NULL, not_found, what, read_catalog_reply, &target, info, error);
 }
 
 /* "/v1" or "/v1/customers/{id}", then "/products". */
@@ -706,24 +725,21 @@ static Path cart_path(const char *customer_id, const char *cart_id, const char *
   return path;
 }
 
-static bool read_cart_reply(const PcReply *reply, const PcCallInfo *info, const char *what,
-                            Cart **out, PcError *error) {
-  cJSON *json = reply_json(reply, info, what, error);
-  if (!json)
-    return false;
-  char why[256] = "";
-  Cart *cart = cart_from_json(json, why, sizeof why);
-  cJSON_Delete(json);
-  if (!cart)
-    return bad_reply(error, reply, info, "Partner Center's reply to %s is not a cart: %s", what,
-                     why);
+static ReadResult read_cart(const cJSON *json, const char *what, void *out, char *why,
+                            size_t why_size) {
+  char reason[256] = "";
+  Cart *cart = cart_from_json(json, reason, sizeof reason);
+  if (!cart) {
+    snprintf(why, why_size, "Partner Center's reply to %s is not a cart: %s", what, reason);
+    return READ_BAD;
+  }
   if (!cart->id || !cart->id[0]) {
     cart_free(cart);
-    return bad_reply(error, reply, info, "Partner Center's reply to %s is a cart without an id.",
-                     what);
+    snprintf(why, why_size, "Partner Center's reply to %s is a cart without an id.", what);
+    return READ_BAD;
   }
-  *out = cart;
-  return true;
+  *(Cart **)out = cart;
+  return READ_OK;
 }
 
 /* create (cart_id NULL) or update: the body is exactly what a preview shows. */
@@ -748,8 +764,7 @@ static bool cart_write(PcClient *client, const char *customer_id, const Cart *ca
     return no_memory(error);
   }
   char not_found[160];
-  snprintf(not_found, sizeof not_found, "Partner Center does not know customer %.64s.",
-           customer_id);
+  customer_not_found(not_found, sizeof not_found, customer_id);
   PcRequest request = {.method = cart_id ? "PUT" : "POST",
                        .path = path.text,
                        .body = body,
@@ -758,16 +773,10 @@ static bool cart_write(PcClient *client, const char *customer_id, const Cart *ca
                        .not_found = not_found,
                        .effect = cart_id ? "the cart may have been changed"
                                          : "the cart may have been created"};
-  PcCallInfo local = {0};
-  PcCallInfo *ci = info ? info : &local;
-  PcReply reply = {0};
-  bool ok =
-      pc_call(client, &request, &reply, ci, error) &&
-      read_cart_reply(&reply, ci, cart_id ? "the cart update" : "the cart creation", out, error);
+  bool ok = call_read(client, &request, cart_id ? "the cart update" : "the cart creation",
+                      read_cart, out, info, error);
   free(body);
   free(path.text);
-  pc_reply_clear(&reply);
-  pc_call_info_clear(&local);
   return ok;
 }
 
@@ -792,23 +801,21 @@ bool pc_cart_get(PcClient *client, const char *customer_id, const char *cart_id,
       !check_id(cart_id, "cart id", error))
     return false;
   Path path = cart_path(customer_id, cart_id, NULL);
-  if (!path.ok) {
-    free(path.text);
-    return no_memory(error);
-  }
   char not_found[160];
-  snprintf(not_found, sizeof not_found, "Partner Center does not know customer %.64s.",
-           customer_id);
-  PcRequest request = {.method = "GET", .path = path.text, .not_found = not_found};
-  PcCallInfo local = {0};
-  PcCallInfo *ci = info ? info : &local;
-  PcReply reply = {0};
-  bool ok = pc_call(client, &request, &reply, ci, error) &&
-            read_cart_reply(&reply, ci, "the cart request", out, error);
-  free(path.text);
-  pc_reply_clear(&reply);
-  pc_call_info_clear(&local);
-  return ok;
+  customer_not_found(not_found, sizeof not_found, customer_id);
+  return get_read(client, &path, NULL, not_found, "the cart request", read_cart, out, info, error);
+}
+
+static ReadResult read_checkout(const cJSON *json, const char *what, void *out, char *why,
+                                size_t why_size) {
+  char reason[256] = "";
+  CartCheckoutResult *result = checkout_result_from_json(json, reason, sizeof reason);
+  if (!result) {
+    snprintf(why, why_size, "Partner Center's checkout result could not be read: %s.", reason);
+    return READ_BAD;
+  }
+  *(CartCheckoutResult **)out = result;
+  return READ_OK;
 }
 
 bool pc_cart_checkout(PcClient *client, const char *customer_id, const char *cart_id,
@@ -835,8 +842,7 @@ bool pc_cart_checkout(PcClient *client, const char *customer_id, const char *car
   }
   const char *headers[] = {upn, NULL};
   char not_found[160];
-  snprintf(not_found, sizeof not_found, "Partner Center does not know customer %.64s.",
-           customer_id);
+  customer_not_found(not_found, sizeof not_found, customer_id);
   PcRequest request = {.method = "POST",
                        .path = path.text,
                        .headers = upn ? headers : NULL,
@@ -845,25 +851,8 @@ bool pc_cart_checkout(PcClient *client, const char *customer_id, const char *car
                        .timeout_ms = client->checkout_timeout_ms,
                        .not_found = not_found,
                        .effect = "the order may have been placed"};
-  PcCallInfo local = {0};
-  PcCallInfo *ci = info ? info : &local;
-  PcReply reply = {0};
-  bool ok = pc_call(client, &request, &reply, ci, error);
+  bool ok = call_read(client, &request, "the checkout", read_checkout, out, info, error);
   free(path.text);
   free(upn);
-  cJSON *json = ok ? reply_json(&reply, ci, "the checkout", error) : NULL;
-  ok = json != NULL;
-  if (ok) {
-    char why[256] = "";
-    CartCheckoutResult *result = checkout_result_from_json(json, why, sizeof why);
-    if (result)
-      *out = result;
-    else
-      ok = bad_reply(error, &reply, ci, "Partner Center's checkout result could not be read: %s.",
-                     why);
-  }
-  cJSON_Delete(json);
-  pc_reply_clear(&reply);
-  pc_call_info_clear(&local);
   return ok;
 }
