@@ -498,7 +498,7 @@ static void draw_line(Ui *ui, WINDOW *win, int y, int x, int width, size_t index
     dim = role;
     fill(win, y, x, width, role);
   }
-  char number[16];
+  char number[24];
   char title[320];
   char quantity[24];
   char term[32];
@@ -518,7 +518,7 @@ static void draw_line(Ui *ui, WINDOW *win, int y, int x, int width, size_t index
 
   /* A line with an error is marked by a "!" too, not by colour alone. */
   /* "›" marks the selected line and "!" one with an error: neither relies on colour. */
-  char marked[24];
+  char marked[32];
   snprintf(marked, sizeof marked, "%s%s%s", selected ? "›" : "", line->error != NULL ? "!" : "",
            number);
   int cx = column_right(win, y, x, cols->number, marked,
@@ -874,7 +874,7 @@ static unsigned cart_action(Ui *ui, Pane *pane, Action action) {
     if (app_cart_duplicate_line(ui->app, index, why, sizeof why)) {
       /* The copy comes right after its original: select it, it is what the user edits next. */
       list_view_set(&pane->list, (long)index + 1, (long)line_count(ui), page_rows(pane));
-      char text[64];
+      char text[96];
       snprintf(text, sizeof text, "Line %zu duplicated as line %zu.", index + 1, index + 2);
       ui_say(ui, APP_MESSAGE_INFO, text);
     } else {
