@@ -22,26 +22,9 @@
 
 static HttpCtx *ctx;
 
-static int group_setup(void **state) {
-  (void)state;
-  char err[512] = "";
-  ctx = http_ctx_start(NULL, err, sizeof err);
-  if (!ctx) {
-    print_error("sandbox did not start: %s\n", err);
-    return -1;
-  }
-  return 0;
-}
-
-static int group_teardown(void **state) {
-  (void)state;
-  http_ctx_stop(ctx);
-  ctx = NULL;
-  return 0;
-}
-
+/* Each test: the group's sandbox (sandbox_setup), reset. */
 static int reset(void **state) {
-  (void)state;
+  ctx = *state;
   return sandbox_reset(ctx) ? 0 : -1;
 }
 
@@ -946,5 +929,5 @@ int main(void) {
       cmocka_unit_test_setup(test_concurrent_creates, reset),
       cmocka_unit_test_setup(test_pascal_case_body_is_accepted, reset),
   };
-  return cmocka_run_group_tests_name("sandbox carts", tests, group_setup, group_teardown);
+  return cmocka_run_group_tests_name("sandbox carts", tests, sandbox_setup, sandbox_teardown);
 }

@@ -19,26 +19,9 @@
 
 static HttpCtx *ctx;
 
-static int group_setup(void **state) {
-  (void)state;
-  char err[512] = "";
-  ctx = http_ctx_start(NULL, err, sizeof err);
-  if (!ctx) {
-    print_error("sandbox did not start: %s\n", err);
-    return -1;
-  }
-  return 0;
-}
-
-static int group_teardown(void **state) {
-  (void)state;
-  http_ctx_stop(ctx);
-  ctx = NULL;
-  return 0;
-}
-
+/* Each test: the group's sandbox (sandbox_setup), reset. */
 static int reset(void **state) {
-  (void)state;
+  ctx = *state;
   return sandbox_reset(ctx) ? 0 : -1;
 }
 
@@ -485,5 +468,5 @@ int main(void) {
       cmocka_unit_test_setup(test_subscriptions_of_the_documents_customer, reset),
       cmocka_unit_test_setup_teardown(test_hundred_thousand_customers, big_setup, big_teardown),
   };
-  return cmocka_run_group_tests_name("sandbox customers", tests, group_setup, group_teardown);
+  return cmocka_run_group_tests_name("sandbox customers", tests, sandbox_setup, sandbox_teardown);
 }

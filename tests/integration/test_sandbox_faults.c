@@ -17,26 +17,9 @@
 
 static HttpCtx *ctx;
 
-static int group_setup(void **state) {
-  (void)state;
-  char err[512] = "";
-  ctx = http_ctx_start(NULL, err, sizeof err);
-  if (!ctx) {
-    print_error("sandbox did not start: %s\n", err);
-    return -1;
-  }
-  return 0;
-}
-
-static int group_teardown(void **state) {
-  (void)state;
-  http_ctx_stop(ctx);
-  ctx = NULL;
-  return 0;
-}
-
+/* Each test: the group's sandbox (sandbox_setup), reset. */
 static int reset(void **state) {
-  (void)state;
+  ctx = *state;
   return sandbox_reset(ctx) ? 0 : -1;
 }
 
@@ -562,9 +545,9 @@ static void test_scenarios_are_listed(void **state) {
   assert_true(err[0] != '\0');
 }
 
-/* A sandbox on the scenario named by the prestate, stopped by teardown even on failure. */
-static int scenario_setup(void **state) {
-  const char *name = *state;
+/* A sandbox on the named scenario in *state, stopped by teardown even on failure. (Not a
+ * cmocka prestate: the group's state, the shared sandbox, would take its place.) */
+static int scenario_start(void **state, const char *name) {
   if (!sandbox_scenario_find(name)) {
     print_error("scenario %s is not listed\n", name);
     return -1;
@@ -578,6 +561,14 @@ static int scenario_setup(void **state) {
   }
   *state = scenario;
   return 0;
+}
+
+static int partial_failure_setup(void **state) {
+  return scenario_start(state, "partial-failure");
+}
+
+static int quick_expiry_setup(void **state) {
+  return scenario_start(state, "quick-expiry");
 }
 
 static int scenario_teardown(void **state) {
@@ -651,10 +642,10 @@ int main(void) {
       cmocka_unit_test_setup(test_clock_moves_forward_only, reset),
       cmocka_unit_test_setup(test_requests_log_redacts_authorization, reset),
       cmocka_unit_test(test_scenarios_are_listed),
-      cmocka_unit_test_prestate_setup_teardown(test_partial_failure_scenario, scenario_setup,
-                                               scenario_teardown, (void *)"partial-failure"),
-      cmocka_unit_test_prestate_setup_teardown(test_quick_expiry_scenario, scenario_setup,
-                                               scenario_teardown, (void *)"quick-expiry"),
+      cmocka_unit_test_setup_teardown(test_partial_failure_scenario, partial_failure_setup,
+                                      scenario_teardown),
+      cmocka_unit_test_setup_teardown(test_quick_expiry_scenario, quick_expiry_setup,
+                                      scenario_teardown),
   };
-  return cmocka_run_group_tests_name("sandbox faults", tests, group_setup, group_teardown);
+  return cmocka_run_group_tests_name("sandbox faults", tests, sandbox_setup, sandbox_teardown);
 }

@@ -27,26 +27,9 @@
 
 static HttpCtx *ctx;
 
-static int group_setup(void **state) {
-  (void)state;
-  char err[512] = "";
-  ctx = http_ctx_start(NULL, err, sizeof err);
-  if (!ctx) {
-    print_error("sandbox did not start: %s\n", err);
-    return -1;
-  }
-  return 0;
-}
-
-static int group_teardown(void **state) {
-  (void)state;
-  http_ctx_stop(ctx);
-  ctx = NULL;
-  return 0;
-}
-
+/* Each test: the group's sandbox (sandbox_setup), reset. */
 static int reset(void **state) {
-  (void)state;
+  ctx = *state;
   return sandbox_reset(ctx) ? 0 : -1;
 }
 
@@ -476,5 +459,5 @@ int main(void) {
       cmocka_unit_test_setup(test_raw_garbage_on_the_wire, reset),
       cmocka_unit_test_setup(test_every_refusal_is_json, reset),
   };
-  return cmocka_run_group_tests_name("sandbox robustness", tests, group_setup, group_teardown);
+  return cmocka_run_group_tests_name("sandbox robustness", tests, sandbox_setup, sandbox_teardown);
 }

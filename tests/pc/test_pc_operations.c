@@ -22,13 +22,10 @@ static char authority[128];
 static PcClient *client;
 
 static int setup(void **state) {
-  (void)state;
-  char err[512] = "";
-  ctx = http_ctx_start(NULL, err, sizeof err);
-  if (!ctx) {
-    print_error("sandbox did not start: %s\n", err);
+  if (sandbox_setup(state) != 0) {
     return -1;
   }
+  ctx = *state;
   snprintf(authority, sizeof authority, "%s/", http_ctx_url(ctx));
   PcSettings s = {.api_base = http_ctx_url(ctx),
                   .authority = authority,
@@ -47,12 +44,10 @@ static int setup(void **state) {
 }
 
 static int teardown(void **state) {
-  (void)state;
   pc_client_free(client);
   client = NULL;
-  http_ctx_stop(ctx);
   ctx = NULL;
-  return 0;
+  return sandbox_teardown(state);
 }
 
 #define CHECK(call)                                                                                \

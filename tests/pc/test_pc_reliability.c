@@ -63,23 +63,18 @@ static void on_retry(void *user, int attempt, long wait_ms, const PcError *why) 
 }
 
 static int setup(void **state) {
-  (void)state;
-  char err[512] = "";
-  ctx = http_ctx_start(NULL, err, sizeof err);
-  if (!ctx) {
-    print_error("sandbox did not start: %s\n", err);
+  if (sandbox_setup(state) != 0) {
     return -1;
   }
+  ctx = *state;
   snprintf(authority, sizeof authority, "%s/", http_ctx_url(ctx));
   return 0;
 }
 
 static int teardown(void **state) {
-  (void)state;
-  sandbox_release(ctx);
-  http_ctx_stop(ctx);
+  sandbox_release(ctx); /* a test that failed while a request was held */
   ctx = NULL;
-  return 0;
+  return sandbox_teardown(state);
 }
 
 static PcSettings settings_for(const char *base, Retries *retries) {

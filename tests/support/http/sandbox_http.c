@@ -966,3 +966,22 @@ void assert_status_at(const HttpResponse *response, long status, const char *fil
             response->error, response->body ? response->body : "");
   }
 }
+
+/* ----- cmocka setup and teardown ----- */
+
+int sandbox_setup(void **state) {
+  char err[512] = "";
+  HttpCtx *ctx = http_ctx_start(NULL, err, sizeof err);
+  if (!ctx) {
+    print_error("sandbox did not start: %s\n", err);
+    return -1;
+  }
+  *state = ctx;
+  return 0;
+}
+
+int sandbox_teardown(void **state) {
+  http_ctx_stop(*state);
+  *state = NULL;
+  return 0;
+}

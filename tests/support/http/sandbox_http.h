@@ -94,6 +94,16 @@ bool http_async_join(HttpAsync *async, HttpResponse *responses);
 bool http_request_all(HttpCtx *ctx, const HttpRequest *requests, size_t count,
                       HttpResponse *responses);
 
+/* ----- cmocka setup and teardown ----- */
+
+/* A setup (group or test) that starts a sandbox with the default options and stores its
+ * HttpCtx in *state; it fails, saying why, when the sandbox does not start. Tests of a group
+ * get the group's state: `HttpCtx *ctx = *state` (it also takes the place of any test's
+ * cmocka prestate). Tests that need other options start their own with http_ctx_start. */
+int sandbox_setup(void **state);
+/* Stops the sandbox sandbox_setup stored in *state. */
+int sandbox_teardown(void **state);
+
 /* ----- the control API (/_sandbox/...) ----- */
 
 /* path is "status" or "/_sandbox/status"; body NULL for none. */
