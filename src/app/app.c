@@ -531,6 +531,12 @@ void catalog_state_apply(AppState *state, JobResult *result) {
   }
   if (result->kind == JOB_PRODUCTS_LIST) {
     c->products_loaded = true;
+    if (result->warning.kind) {
+      const PcError *w = &result->warning;
+      app_post(state, APP_MESSAGE_WARNING, w->code, w->http_status, w->request_id,
+               "The legacy offers (such as MS-AZR-0145P) were not loaded: %s",
+               w->message[0] ? w->message : "the request failed.");
+    }
   } else if (result->kind == JOB_CATALOG_FETCH) {
     c->products_loaded = true;
     state->internal->catalog_all_loaded = true;

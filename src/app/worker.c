@@ -112,6 +112,7 @@ void job_result_free(JobResult *result) {
   if (!result)
     return;
   pc_error_clear(&result->error);
+  pc_error_clear(&result->warning);
   pc_call_info_clear(&result->info);
   customer_page_free(result->customer_page);
   if (result->customer) {
@@ -443,6 +444,15 @@ static bool run_catalog(PcClient *client, Job *job, JobResult *result) {
   case JOB_PRODUCTS_LIST:
     ok = pc_products_list(client, job->customer_id, job->target_view, NULL, catalog, &result->info,
                           &result->error);
+    /* The legacy offers (MS-AZR-0145P) are listed by no product call, yet a cart may hold them.
+     * Their failure keeps the products (a warning); a cancel cancels the whole job. The info
+     * stays the products call's (the reply the user asked for). */
+    if (ok && !pc_offers_list(client, catalog, NULL, &result->warning) &&
+        result->warning.kind == PC_ERROR_CANCELLED) {
+      result->error = result->warning;
+      result->warning = (PcError){0};
+      ok = false;
+    }
     break;
   case JOB_SKUS_LIST:
     ok = pc_skus_list(client, job->customer_id, job->product_id, catalog, &result->info,

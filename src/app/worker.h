@@ -14,7 +14,7 @@ typedef enum JobKind {
   JOB_CUSTOMERS_LIST = 1,
   JOB_CUSTOMER_GET,
   JOB_SUBSCRIPTIONS_LIST,
-  JOB_PRODUCTS_LIST,
+  JOB_PRODUCTS_LIST, /* the products, then the legacy offers (pc_offers_list) */
   JOB_SKUS_LIST,
   JOB_AVAILABILITIES_LIST,
   JOB_CATALOG_FETCH,
@@ -76,6 +76,10 @@ typedef struct JobResult {
   Cart *cart;                   /* create, get, update */
   CartCheckoutResult *checkout; /* checkout */
   Job *job;                     /* the inputs, given back (NULL on JOB_RETRYING) */
+  /* A part that failed while the job as a whole succeeded (kind 0 when none): for
+   * JOB_PRODUCTS_LIST, why the legacy offers it also reads could not be read (the products
+   * are in catalog all the same). */
+  PcError warning;
 } JobResult;
 
 void job_result_free(JobResult *result);

@@ -1075,6 +1075,42 @@ static void test_pick_drops_old_cart_replies(void **unused) {
   app_free(state);
 }
 
+/* The products job's legacy offers failing: the products are loaded all the same and a warning
+ * says what is missing, with the Partner Center code and request id. */
+static void test_products_with_offers_warning(void **unused) {
+  (void)unused;
+  AppState *state = new_state();
+  load_all_rows(state);
+  char why[256] = "";
+  assert_true(app_customer_pick(state, why, sizeof why));
+  long sub_id, products_id;
+  job_free(submit(state, &sub_id));
+  Job *products = submit(state, &products_id);
+  assert_int_equal(products->kind, JOB_PRODUCTS_LIST);
+  JobResult *r = result_for(products, products_id, true);
+  r->catalog = seed_catalog_new();
+  assert_non_null(r->catalog);
+  size_t product_count = r->catalog->product_count;
+  r->warning.kind = PC_ERROR_HTTP;
+  r->warning.http_status = 403;
+  r->warning.code = 900213;
+  snprintf(r->warning.request_id, sizeof r->warning.request_id, "%s",
+           "9b1a6a43-1111-4a4a-8c8c-000000000001");
+  snprintf(r->warning.message, sizeof r->warning.message, "%s", "Offers are not available.");
+  app_apply_result(state, r);
+  assert_true(state->catalog.products_loaded);
+  assert_int_equal(state->catalog.catalog->product_count, product_count);
+  AppMessage m;
+  assert_true(take_message(state, &m));
+  assert_int_equal(m.level, APP_MESSAGE_WARNING);
+  assert_int_equal(m.code, 900213);
+  assert_int_equal(m.http_status, 403);
+  assert_string_equal(m.request_id, "9b1a6a43-1111-4a4a-8c8c-000000000001");
+  assert_non_null(strstr(m.text, "legacy offers"));
+  assert_non_null(strstr(m.text, "Offers are not available."));
+  app_free(state);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_customer_pages),
@@ -1084,6 +1120,7 @@ int main(void) {
       cmocka_unit_test(test_search_failure_and_refusal),
       cmocka_unit_test(test_pick_customer),
       cmocka_unit_test(test_pick_drops_old_cart_replies),
+      cmocka_unit_test(test_products_with_offers_warning),
       cmocka_unit_test(test_cart_edits),
       cmocka_unit_test(test_request_body),
       cmocka_unit_test(test_save_then_edit),

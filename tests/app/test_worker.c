@@ -258,6 +258,9 @@ static void test_read_kinds_in_order(void **state) {
   result = finished_ok(worker, products_id);
   assert_non_null(result->catalog);
   assert_true(result->catalog->product_count > 0);
+  /* The legacy offers come with the products: no product call lists them. */
+  assert_non_null(catalog_find_offer(result->catalog, "MS-AZR-0145P"));
+  assert_int_equal(result->warning.kind, PC_ERROR_NONE);
   job_result_free(result);
 
   result = finished_ok(worker, skus_id);
@@ -563,6 +566,46 @@ static void test_cancel_running_job_then_next_succeeds(void **state) {
   worker_stop(worker);
 }
 
+/* ----- the products job's legacy offers ----- */
+
+/* The offers failing keeps the products and says why in the warning. */
+static void test_products_kept_when_offers_fail(void **state) {
+  (void)state;
+  Worker *worker = start_worker(NULL);
+  arm("{\"match\":\"offers.list\",\"kind\":\"status\",\"status\":403,\"code\":900213,"
+      "\"description\":\"Offers are not available.\"}");
+  long id = submit_ok(worker, new_job(JOB_PRODUCTS_LIST, DOC_CUSTOMER_ID));
+  JobResult *result = finished_ok(worker, id);
+  assert_non_null(result->catalog);
+  assert_true(result->catalog->product_count > 0);
+  assert_int_equal(result->catalog->offer_count, 0);
+  assert_int_equal(result->warning.kind, PC_ERROR_HTTP);
+  assert_int_equal(result->warning.http_status, 403);
+  assert_int_equal(result->warning.code, 900213);
+  assert_true(result->warning.message[0] != '\0');
+  assert_int_equal(result->info.status, 200); /* the products call's */
+  job_result_free(result);
+  worker_stop(worker);
+}
+
+/* Esc while the offers are being read cancels the job as a whole. */
+static void test_products_cancelled_during_offers(void **state) {
+  (void)state;
+  Worker *worker = start_worker(NULL);
+  arm("{\"match\":\"offers.list\",\"kind\":\"hold\"}");
+  long id = submit_ok(worker, new_job(JOB_PRODUCTS_LIST, DOC_CUSTOMER_ID));
+  assert_true(sandbox_wait_held(ctx, 1));
+  assert_true(worker_cancel(worker, id));
+  JobResult *result = finished(worker, id);
+  assert_false(result->ok);
+  assert_int_equal(result->error.kind, PC_ERROR_CANCELLED);
+  assert_int_equal(result->warning.kind, PC_ERROR_NONE);
+  assert_null(result->catalog);
+  job_result_free(result);
+  assert_int_equal(sandbox_release(ctx), 1);
+  worker_stop(worker);
+}
+
 /* ----- retries ----- */
 
 static void test_retrying_event_when_throttled(void **state) {
@@ -785,6 +828,8 @@ int main(void) {
       cmocka_unit_test_setup(test_draft_key_and_customer_key, reset),
       cmocka_unit_test_setup(test_cancel_queued_job, reset),
       cmocka_unit_test_setup(test_cancel_running_job_then_next_succeeds, reset),
+      cmocka_unit_test_setup(test_products_kept_when_offers_fail, reset),
+      cmocka_unit_test_setup(test_products_cancelled_during_offers, reset),
       cmocka_unit_test_setup(test_retrying_event_when_throttled, reset),
       cmocka_unit_test_setup(test_request_id_reported_and_reused, reset),
       cmocka_unit_test_setup(test_stop_with_held_and_queued_jobs, reset),

@@ -1,8 +1,8 @@
 /* A whole cart through the real pccart on a pseudo-terminal: pick a customer, add one line of
- * each catalog kind through the catalog browser and the line form (the reservation's
- * provisioning form included), write the draft, save, compare the bytes the sandbox received
- * with the draft and the preview, check out with one order group failing; then a server line
- * error shown on its line, and cancelling a slow save. */
+ * each catalog kind (the legacy Azure offer too) through the catalog browser and the line form (the
+ * reservation's provisioning form included), write the draft, save, compare the bytes the sandbox
+ * received with the draft and the preview, check out with one order group failing; then a server
+ * line error shown on its line, and cancelling a slow save. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -130,6 +130,18 @@ static void test_cart_from_pick_to_checkout(void **state) {
   tui_assert_text(tui, "Microsoft 365 Business Basic");
   assert_non_null(strstr(tui_row(tui, 0), "*unsaved"));
 
+  /* 5. The legacy Azure offer: beside the products at the top of the browser, marked, and its
+   * form opens straight from there (no SKU or term to choose). */
+  TUI_ASSERT(tui, pccart_keys(pccart, "a"));
+  tui_assert_text(tui, "Search products:");
+  TUI_ASSERT(tui, pccart_keys(pccart, "MS-AZR-0145P"));
+  tui_assert_text(tui, "legacy offer");
+  TUI_ASSERT(tui, pccart_keys(pccart, "<Enter>"));
+  tui_assert_text(tui, "New line:");
+  assert_true(tui_screen_contains(tui, "MS-AZR-0145P"));
+  TUI_ASSERT(tui, pccart_form_submit(pccart));
+  tui_assert_text(tui, "Microsoft Azure");
+
   /* The draft, written with w: the body the next create sends. */
   char draft_path[600];
   snprintf(draft_path, sizeof draft_path, "%s/draft.json", tui_home(tui));
@@ -158,7 +170,8 @@ static void test_cart_from_pick_to_checkout(void **state) {
   assert_string_equal(sent, draft);
   cJSON *body = cJSON_Parse(sent);
   assert_non_null(body);
-  assert_int_equal(json_count_at(body, "lineItems"), 4);
+  assert_int_equal(json_count_at(body, "lineItems"), 5);
+  assert_string_equal(json_str_at(body, "lineItems.4.catalogItemId"), "MS-AZR-0145P");
   assert_string_equal(json_str_at(body, "lineItems.0.provisioningContext.scope"), "single");
   assert_true(is_guid(json_str_at(body, "lineItems.0.provisioningContext.subscriptionId")));
   assert_int_equal((long)json_num_at(body, "lineItems.0.quantity", 0), 2);
