@@ -801,6 +801,12 @@ static unsigned ask_clear(Ui *ui) {
 }
 
 static unsigned ask_checkout(Ui *ui) {
+  char why[256] = "";
+  /* The model's refusal comes first: a confirmation answered yes must not then be refused. */
+  if (!app_cart_can_checkout(ui->app, why, sizeof why)) {
+    say_refusal(ui, why, "The cart cannot be checked out now.");
+    return UI_HANDLED | UI_REDRAW;
+  }
   char *body = cart_ui_checkout_summary(ui->app);
   if (body == NULL) {
     ui_say(ui, APP_MESSAGE_ERROR, "Out of memory.");

@@ -136,8 +136,8 @@ typedef struct AppState {
   /* Messages not yet shown, oldest first. */
   AppMessage *messages;
   size_t message_count;
-  AppMessage last_message; /* for the status bar; level INFO and "" before the first */
-  long jobs_in_flight;     /* submitted and not finished: the spinner turns while > 0 */
+  AppMessage last_message;      /* for the status bar; level INFO and "" before the first */
+  long jobs_in_flight;          /* submitted and not finished: the spinner turns while > 0 */
   struct AppInternal *internal; /* private to src/app (filter state, string arena, ...) */
 } AppState;
 
@@ -213,6 +213,9 @@ bool app_cart_reload(AppState *state, char *why, size_t why_size);
 bool app_cart_open(AppState *state, const char *cart_id, char *why, size_t why_size);
 /* Check out: only a saved cart with no unsaved changes and no line errors (why says which). */
 bool app_cart_checkout(AppState *state, char *why, size_t why_size);
+/* Whether app_cart_checkout would queue the checkout now (the same rules; why says what stands
+ * in the way): the UI asks before showing the confirmation, so no one answers yes to a refusal. */
+bool app_cart_can_checkout(const AppState *state, char *why, size_t why_size);
 
 /* The body the next create or update sends, byte for byte (model_json_print of
  * cart_to_request_json); caller frees. NULL when out of memory. */
@@ -252,8 +255,8 @@ typedef struct LineForm {
   FormField *fields;
   size_t count;
   char *catalog_item_id;
-  long line_index; /* the line being edited, -1 for a new line */
-  bool changed;    /* anything edited since the form opened (Esc then asks) */
+  long line_index;                   /* the line being edited, -1 for a new line */
+  bool changed;                      /* anything edited since the form opened (Esc then asks) */
   struct LineFormInternal *internal; /* private to src/app: the line as it was, the item's terms */
 } LineForm;
 

@@ -353,8 +353,8 @@ bool app_cart_open(AppState *state, const char *cart_id, char *why, size_t why_s
   return true;
 }
 
-bool app_cart_checkout(AppState *state, char *why, size_t why_size) {
-  CartState *cart = &state->cart;
+bool app_cart_can_checkout(const AppState *state, char *why, size_t why_size) {
+  const CartState *cart = &state->cart;
   if (!cart->customer_id) {
     say(why, why_size, "Pick a customer first.");
     return false;
@@ -386,6 +386,14 @@ bool app_cart_checkout(AppState *state, char *why, size_t why_size) {
                "%zu line%s of the cart %s errors; fix %s and save before checking out.", errors,
                errors == 1 ? "" : "s", errors == 1 ? "has" : "have", errors == 1 ? "it" : "them");
     }
+    return false;
+  }
+  return true;
+}
+
+bool app_cart_checkout(AppState *state, char *why, size_t why_size) {
+  CartState *cart = &state->cart;
+  if (!app_cart_can_checkout(state, why, why_size)) {
     return false;
   }
   Job *job = cart_job(state, JOB_CART_CHECKOUT, cart->draft->id);

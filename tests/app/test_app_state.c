@@ -629,6 +629,19 @@ static void test_save_then_edit(void **unused) {
   app_free(state);
 }
 
+/* app_cart_can_checkout says what app_cart_checkout would, and queues nothing. */
+static void expect_checkout_refused(AppState *state, const char *expected) {
+  char why[256] = "";
+  size_t queued = state->outbox_count;
+  assert_false(app_cart_can_checkout(state, why, sizeof why));
+  assert_string_equal(why, expected);
+  assert_int_equal(state->outbox_count, queued);
+  why[0] = '\0';
+  assert_false(app_cart_checkout(state, why, sizeof why));
+  assert_string_equal(why, expected);
+  assert_int_equal(state->outbox_count, queued);
+}
+
 static void test_save_line_errors(void **unused) {
   (void)unused;
   AppState *state = picked_state();
@@ -642,9 +655,8 @@ static void test_save_line_errors(void **unused) {
   assert_string_equal(m.text, "The cart was saved, but 1 of its 3 lines has errors; fix it and "
                               "save again before checking out.");
   assert_non_null(state->cart.draft->line_items.items[1].error);
-  char why[256] = "";
-  assert_false(app_cart_checkout(state, why, sizeof why));
-  assert_string_equal(why, "1 line of the cart has errors; fix it and save before checking out.");
+  expect_checkout_refused(state,
+                          "1 line of the cart has errors; fix it and save before checking out.");
   app_free(state);
 }
 
@@ -717,29 +729,28 @@ static void test_checkout_refusals(void **unused) {
   (void)unused;
   AppState *state = new_state();
   char why[256] = "";
-  assert_false(app_cart_checkout(state, why, sizeof why));
-  assert_string_equal(why, "Pick a customer first.");
+  expect_checkout_refused(state, "Pick a customer first.");
   app_free(state);
 
   state = picked_state();
   add_saas(state, 1);
-  assert_false(app_cart_checkout(state, why, sizeof why));
-  assert_string_equal(why, "The cart has not been saved; save it (s) before checking out.");
+  expect_checkout_refused(state, "The cart has not been saved; save it (s) before checking out.");
   save_ok(state, "cart-3", -1);
   add_saas(state, 1);
-  assert_false(app_cart_checkout(state, why, sizeof why));
-  assert_string_equal(why, "The cart has unsaved changes; save it (s) before checking out.");
+  expect_checkout_refused(state, "The cart has unsaved changes; save it (s) before checking out.");
   assert_true(app_cart_save(state, why, sizeof why));
-  assert_false(app_cart_checkout(state, why, sizeof why));
-  assert_string_equal(why, "The cart is being saved; check out once the save has finished.");
+  expect_checkout_refused(state, "The cart is being saved; check out once the save has finished.");
   long id;
   Job *job = submit(state, &id);
   JobResult *r = result_for(job, id, true);
   r->cart = server_cart(job->cart, "cart-3", -1);
   app_apply_result(state, r);
+  why[0] = '\0';
+  assert_true(app_cart_can_checkout(state, why, sizeof why));
+  assert_string_equal(why, ""); /* nothing to say */
+  assert_int_equal(state->outbox_count, 0);
   assert_true(app_cart_checkout(state, why, sizeof why));
-  assert_false(app_cart_checkout(state, why, sizeof why));
-  assert_string_equal(why, "A checkout of this cart is already in progress.");
+  expect_checkout_refused(state, "A checkout of this cart is already in progress.");
   assert_false(app_cart_add_line(state, state->cart.draft->line_items.items, why, sizeof why));
   assert_string_equal(why, "The cart is being checked out; wait for the checkout to finish.");
   job = submit(state, &id);
@@ -752,8 +763,7 @@ static void test_checkout_refusals(void **unused) {
   assert_non_null(checkout_result_add_order(r->checkout));
   app_apply_result(state, r);
   assert_int_equal(state->cart.status, APP_CART_ORDERED);
-  assert_false(app_cart_checkout(state, why, sizeof why));
-  assert_string_equal(why, "This cart has already been ordered.");
+  expect_checkout_refused(state, "This cart has already been ordered.");
   assert_false(app_cart_save(state, why, sizeof why));
   assert_false(app_cart_delete_line(state, 0, why, sizeof why));
   assert_non_null(strstr(why, "has been ordered"));

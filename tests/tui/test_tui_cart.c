@@ -236,8 +236,11 @@ static void test_server_line_error_on_its_line(void **state) {
     fail_msg("the error is on row %d, the line on row %d", error_row, line_row);
   }
   assert_null(strstr(tui_row(tui, other_row), "10009"));
-  /* Checking out is refused while a line has an error, before any request. */
+  /* Checking out is refused while a line has an error, before any request and before the
+   * confirmation (which would say "Order groups"). */
   TUI_ASSERT(tui, pccart_keys(pccart, "C"));
+  tui_assert_text(tui, "1 line of the cart has errors");
+  assert_false(tui_screen_contains(tui, "Order groups"));
   assert_int_equal(pccart_request_count(pccart, "carts.checkout"), 0);
   pccart_stop(pccart);
 }

@@ -769,6 +769,13 @@ static void test_cart_keys_save_and_checkout(void **state) {
   cart_act(f, ACTION_DUPLICATE_LINE);
   assert_int_equal(f->app->cart.draft->line_items.count, 2);
 
+  /* Never saved: checking out is refused before any confirmation is shown. */
+  cart_act(f, ACTION_CHECKOUT);
+  assert_int_equal(f->ui->overlay_count, 0);
+  assert_int_equal(f->app->last_message.level, APP_MESSAGE_ERROR);
+  assert_string_equal(f->app->last_message.text,
+                      "The cart has not been saved; save it (s) before checking out.");
+
   /* Edit line 2: quantity 3. */
   cart_act(f, ACTION_EDIT_LINE);
   assert_ptr_equal(top_ops(f), &cart_ui_form_ops);
@@ -794,6 +801,22 @@ static void test_cart_keys_save_and_checkout(void **state) {
   assert_contains(text, "  ›2 Exchange Online (Plan 1)");
   assert_lacks(text, "unsaved changes");
   free(text);
+
+  /* Saved, then changed: refused (unsaved changes) without a confirmation; saved again, the
+   * confirmation comes. */
+  cart_act(f, ACTION_DUPLICATE_LINE);
+  assert_true(f->app->cart.dirty);
+  cart_act(f, ACTION_CHECKOUT);
+  assert_int_equal(f->ui->overlay_count, 0);
+  assert_string_equal(f->app->last_message.text,
+                      "The cart has unsaved changes; save it (s) before checking out.");
+  cart_act(f, ACTION_DELETE_LINE);
+  answer(f, L'y');
+  cart_act(f, ACTION_SAVE);
+  pump(f);
+  drain_messages(f);
+  assert_false(f->app->cart.dirty);
+  assert_int_equal(f->app->cart.draft->line_items.count, 2);
 
   char *summary = cart_ui_checkout_summary(f->app);
   assert_non_null(summary);
@@ -893,9 +916,11 @@ static void test_server_line_error_on_its_line(void **state) {
   assert_contains(text, "Error");
   free(text);
 
-  /* A cart with line errors cannot be checked out: the refusal is said, nothing is sent. */
+  /* A cart with line errors cannot be checked out: the refusal is said at once, before any
+   * confirmation, and nothing is sent. */
   cart_act(f, ACTION_CHECKOUT);
-  answer(f, L'y');
+  assert_int_equal(f->ui->overlay_count, 0);
+  assert_non_null(strstr(f->app->last_message.text, "1 line of the cart has errors"));
   assert_int_equal(f->app->cart.checkout_job, 0);
   assert_int_equal(f->app->cart.status, APP_CART_SAVED);
   assert_int_equal(f->app->last_message.level, APP_MESSAGE_ERROR);
