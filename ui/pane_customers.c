@@ -1,6 +1,7 @@
 /* The customers pane: the loaded customers filtered as you type (the app filters; a server
  * search follows when the loaded ones cannot hold every match), more pages as the selection
- * nears the end, Enter picks. */
+ * nears the end, Enter picks (also straight from the filter: one Enter; Esc leaves the filter
+ * without picking). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,9 +223,16 @@ static unsigned customers_text(Ui *ui, Pane *pane, wint_t ch, bool is_key) {
   CustomersView *view = view_of(pane);
   if (!view || !view->filtering)
     return UI_UNHANDLED;
-  if (!is_key && (ch == L'\n' || ch == 27)) {
-    view->filtering = false; /* the filter stays applied */
+  if (!is_key && ch == 27) {
+    view->filtering = false; /* the filter stays applied; nothing is picked */
     return UI_HANDLED | UI_REDRAW;
+  }
+  if (!is_key && (ch == L'\n' || ch == L'\r')) {
+    /* One Enter picks: the sales person types "cont" and Enter. With nothing to pick the
+     * typing goes on (the warning says why). */
+    if (app_customer_visible(ui->app, ui->app->customers.selected))
+      view->filtering = false;
+    return customers_action(ui, pane, ACTION_PICK_CUSTOMER) | UI_REDRAW;
   }
   if (!is_key && ch == L'\t') {
     view->filtering = false;

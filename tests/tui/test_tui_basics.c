@@ -67,6 +67,28 @@ static void test_filter_and_pick(void **state) {
   quit(pccart);
 }
 
+/* Esc leaves the filter without picking: the list stays filtered, no customer is picked, and
+ * Enter then picks the selected one. */
+static void test_filter_esc_does_not_pick(void **state) {
+  (void)state;
+  Pccart *pccart = start(NULL);
+  Tui *tui = pccart->tui;
+  TUI_ASSERT(tui, pccart_keys(pccart, "/"));
+  TUI_ASSERT(tui, pccart_keys(pccart, "fabri"));
+  tui_assert_text(tui, "Fabrikam, Inc.");
+  TUI_ASSERT(tui, pccart_keys(pccart, "<Esc>"));
+  tui_assert_text(tui, "filter: fabri");
+  assert_non_null(strstr(tui_row(tui, 0), "no customer"));
+  assert_false(tui_screen_contains(tui, "Contoso, Ltd."));
+  /* Typed keys are actions again: j moves to the second match rather than filtering, and
+   * Enter picks that one. */
+  TUI_ASSERT(tui, pccart_keys(pccart, "j"));
+  assert_true(tui_screen_contains(tui, "filter: fabri"));
+  TUI_ASSERT(tui, pccart_keys(pccart, "<Enter>"));
+  assert_non_null(strstr(tui_row(tui, 0), "Assurances Fabrikam Paris SARL"));
+  quit(pccart);
+}
+
 static void test_help_lists_the_keys(void **state) {
   (void)state;
   Pccart *pccart = start(NULL);
@@ -170,6 +192,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_start_shows_customers_and_sandbox),
       cmocka_unit_test(test_filter_and_pick),
+      cmocka_unit_test(test_filter_esc_does_not_pick),
       cmocka_unit_test(test_help_lists_the_keys),
       cmocka_unit_test(test_no_color),
       cmocka_unit_test(test_resize_and_too_small),

@@ -149,9 +149,9 @@ static bool status_names(Tui *tui, const void *name) {
 
 bool pccart_pick_customer(Pccart *pccart, const char *filter, const char *name) {
   Tui *tui = pccart->tui;
-  /* The first Enter ends the typing (the filter stays applied), the second picks. */
+  /* One Enter picks the selected customer straight from the filter. */
   if (!pccart_keys(pccart, "/") || !pccart_keys(pccart, filter) || !tui_wait_text(tui, name) ||
-      !pccart_keys(pccart, "<Enter>") || !pccart_keys(pccart, "<Enter>"))
+      !pccart_keys(pccart, "<Enter>"))
     return false;
   char what[200];
   snprintf(what, sizeof what, "the status bar naming \"%s\" after Enter", name);

@@ -42,8 +42,8 @@ int pccart_request_count(Pccart *pccart, const char *op);
 
 /* ----- steps of the scenarios (each waits for the app to be idle; false with tui_error) ----- */
 
-/* "/", the filter text, Enter (typing done), Enter (pick): the status bar (row 0) then names
- * the customer. */
+/* "/", the filter text, Enter (picks the selected customer at once): the status bar (row 0)
+ * then names the customer. */
 bool pccart_pick_customer(Pccart *pccart, const char *filter, const char *name);
 /* "a", then in the catalog browser: search product, Enter, search SKU, Enter, search term (NULL:
  * the first), Enter: the line form is open ("New line:"). */
