@@ -173,7 +173,8 @@ bool app_customers_load_more(AppState *state);
 /* The user typed the filter: the visible list is filtered locally at once (case-insensitive
  * substring of company name, domain or id); when the loaded items cannot contain every match (the
  * list is not complete and the filter does not start with the loaded prefix), a server prefix
- * search on company name is queued too and its results replace the loaded items. */
+ * search is queued too and its results replace the loaded items: on the domain when the filter
+ * looks like one (a '.' and no space: "contoso.onmi"), else on company name. */
 void app_customers_set_filter(AppState *state, const char *filter);
 void app_customers_select(AppState *state, size_t visible_index); /* clamped */
 /* The customer at a visible index, or NULL. */

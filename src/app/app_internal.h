@@ -40,6 +40,10 @@ typedef struct AppInternal {
   /* The query of the page request queued or in flight: its prefix (NULL: unfiltered). */
   bool customers_pending;
   char *pending_prefix;
+  /* The field the pending and the loaded prefix searched: a filter that looks like a domain
+   * ("contoso.onmi") is searched by domain, any other by company name. */
+  PcCustomerField pending_field;
+  PcCustomerField loaded_field;
   /* Edits since the state was made; a save remembers the count it sent so that a reply to it
    * does not overwrite lines edited while it was in flight. */
   unsigned long edit_generation;

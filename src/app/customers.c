@@ -1,7 +1,7 @@
 /* The customer list: pages appended as summaries (strings in an arena), the local filter over
- * folded search keys, and the server prefix search when the loaded items cannot hold every
- * match. Filtering keeps an index array of the visible items; a filter that contains the
- * previous one scans only those. */
+ * folded search keys, and the server prefix search (by company name, or by domain for a filter
+ * that looks like one) when the loaded items cannot hold every match. Filtering keeps an index
+ * array of the visible items; a filter that contains the previous one scans only those. */
 #include "app/app_internal.h"
 
 #include <stdio.h>
@@ -167,8 +167,18 @@ static bool starts_with_ci(const char *text, const char *prefix) {
   return prefix_len <= text_len && memcmp(a, b, prefix_len) == 0;
 }
 
-/* Queues a page: the first of a query (prefix NULL: unfiltered), or the next one. */
-static bool queue_page(AppState *state, const char *prefix, const char *continuation) {
+/* The server search for a filter: by domain when it looks like one (a '.' and no space, as in
+ * "contoso.onmi"), since a company-name prefix search would find nothing for it; else by
+ * company name. */
+static PcCustomerField filter_field(const char *filter) {
+  return strchr(filter, '.') && !strpbrk(filter, " \t") ? PC_CUSTOMER_BY_DOMAIN
+                                                        : PC_CUSTOMER_BY_COMPANY_NAME;
+}
+
+/* Queues a page: the first of a query (prefix NULL: unfiltered; else searched in field), or
+ * the next one. */
+static bool queue_page(AppState *state, const char *prefix, PcCustomerField field,
+                       const char *continuation) {
   AppInternal *in = state->internal;
   Job *job = job_new(JOB_CUSTOMERS_LIST);
   if (!job) {
@@ -176,7 +186,7 @@ static bool queue_page(AppState *state, const char *prefix, const char *continua
     return false;
   }
   job->page_size = state->page_size;
-  job->customer_field = prefix ? PC_CUSTOMER_BY_COMPANY_NAME : PC_CUSTOMER_ALL;
+  job->customer_field = prefix ? field : PC_CUSTOMER_ALL;
   bool ok = (!prefix || (job->customer_prefix = app_strdup(prefix))) &&
             (!continuation || (job->continuation_token = app_strdup(continuation)));
   char *pending = prefix ? app_strdup(prefix) : NULL;
@@ -197,6 +207,7 @@ static bool queue_page(AppState *state, const char *prefix, const char *continua
   }
   free(in->pending_prefix);
   in->pending_prefix = pending;
+  in->pending_field = job->customer_field;
   in->customers_pending = true;
   state->changes |= APP_CHANGED_CUSTOMERS;
   return true;
@@ -209,12 +220,13 @@ bool app_customers_load_more(AppState *state) {
     return false;
   }
   if (!in->pages_loaded) {
-    return queue_page(state, list->filter[0] ? list->filter : NULL, NULL);
+    return queue_page(state, list->filter[0] ? list->filter : NULL, filter_field(list->filter),
+                      NULL);
   }
   if (!list->continuation) {
     return false;
   }
-  return queue_page(state, list->loaded_prefix, list->continuation);
+  return queue_page(state, list->loaded_prefix, in->loaded_field, list->continuation);
 }
 
 void app_customers_set_filter(AppState *state, const char *filter) {
@@ -242,9 +254,10 @@ void app_customers_set_filter(AppState *state, const char *filter) {
   /* What the loaded (or coming) items answer: the pending query's prefix when one is on its
    * way, else the loaded one. */
   const char *answered = in->customers_pending ? in->pending_prefix : list->loaded_prefix;
+  PcCustomerField answered_field = in->customers_pending ? in->pending_field : in->loaded_field;
   if (!list->filter[0]) {
     if (answered) {
-      queue_page(state, NULL, NULL); /* back to the whole list */
+      queue_page(state, NULL, PC_CUSTOMER_ALL, NULL); /* back to the whole list */
     }
     return;
   }
@@ -252,10 +265,11 @@ void app_customers_set_filter(AppState *state, const char *filter) {
   if (complete && !list->loaded_prefix) {
     return; /* everything is loaded: the local filter is exact */
   }
-  if (answered && starts_with_ci(list->filter, answered)) {
+  PcCustomerField field = filter_field(list->filter);
+  if (answered && answered_field == field && starts_with_ci(list->filter, answered)) {
     return; /* the prefix search already covers this filter */
   }
-  queue_page(state, list->filter, NULL);
+  queue_page(state, list->filter, field, NULL);
 }
 
 void app_customers_select(AppState *state, size_t visible_index) {
@@ -323,7 +337,8 @@ void customers_apply(AppState *state, JobResult *result) {
     return;
   }
   const char *prefix = job->customer_field == PC_CUSTOMER_ALL ? NULL : job->customer_prefix;
-  if (prefix && !starts_with_ci(list->filter, prefix)) {
+  if (prefix && (!starts_with_ci(list->filter, prefix) ||
+                 filter_field(list->filter) != job->customer_field)) {
     return; /* the filter moved away from this search */
   }
   const CustomerPage *page = result->customer_page;
@@ -341,6 +356,7 @@ void customers_apply(AppState *state, JobResult *result) {
     if (prefix && !(list->loaded_prefix = app_strdup(prefix))) {
       app_message(state, APP_MESSAGE_ERROR, "Out of memory while loading customers.");
     }
+    in->loaded_field = prefix ? job->customer_field : PC_CUSTOMER_ALL;
   }
   size_t first = list->count;
   size_t count = page ? page->count : 0;

@@ -372,6 +372,76 @@ static void test_server_search(void **unused) {
   app_free(state);
 }
 
+/* A filter that looks like a domain is searched by domain (a company-name prefix search would
+ * find nothing for "contoso.onmi"); the local filter is unchanged; a domain search covers the
+ * filters that extend it, and a filter that stops looking like a domain goes back to company
+ * names. */
+static void test_server_search_by_domain(void **unused) {
+  (void)unused;
+  AppState *state = new_state();
+  assert_true(app_customers_load_more(state));
+  long id;
+  Job *job = submit(state, &id);
+  JobResult *r = result_for(job, id, true);
+  r->customer_page = page_of(ROWS + 1, 2, "more"); /* incomplete, without Contoso */
+  app_apply_result(state, r);
+
+  app_customers_set_filter(state, "contoso.onmi");
+  assert_int_equal(state->customers.visible_count, 0); /* locally, at once */
+  assert_int_equal(state->outbox_count, 1);
+  app_customers_set_filter(state, "contoso.onmicro"); /* the queued search still covers it */
+  assert_int_equal(state->outbox_count, 1);
+  job = submit(state, &id);
+  assert_int_equal(job->customer_field, PC_CUSTOMER_BY_DOMAIN);
+  assert_string_equal(job->customer_prefix, "contoso.onmi");
+  r = result_for(job, id, true);
+  r->customer_page = page_of(ROWS, 1, NULL);
+  app_apply_result(state, r);
+  assert_int_equal(state->customers.count, 1);
+  assert_string_equal(state->customers.loaded_prefix, "contoso.onmi");
+  assert_int_equal(state->customers.visible_count, 1);
+  assert_string_equal(app_customer_visible(state, 0)->domain, "contoso.onmicrosoft.com");
+
+  /* Typing on within the domain: covered by the loaded search, filtered locally. */
+  app_customers_set_filter(state, "contoso.onmicrosoft.com");
+  assert_int_equal(state->outbox_count, 0);
+  assert_int_equal(state->customers.visible_count, 1);
+  app_customers_set_filter(state, "contoso.onmicrosoft.co");
+  assert_int_equal(state->outbox_count, 0);
+
+  /* "contoso.onmi" as a prefix of a company-name filter with a space is not a domain search:
+   * a company-name search goes out, though the text starts with the loaded prefix. */
+  app_customers_set_filter(state, "contoso.onmi x");
+  assert_int_equal(state->outbox_count, 1);
+  job = submit(state, &id);
+  assert_int_equal(job->customer_field, PC_CUSTOMER_BY_COMPANY_NAME);
+  assert_string_equal(job->customer_prefix, "contoso.onmi x");
+  /* Its reply arrives after the filter went back to a domain: dropped (a newer query is
+   * queued, and this one no longer matches the filter's kind). */
+  app_customers_set_filter(state, "fabrikam.com");
+  Job *domain = submit(state, &id);
+  long domain_id = id;
+  assert_int_equal(domain->customer_field, PC_CUSTOMER_BY_DOMAIN);
+  r = result_for(job, domain_id - 1, true);
+  r->customer_page = page_of(ROWS + 4, 1, NULL);
+  app_apply_result(state, r);
+  assert_int_equal(state->customers.count, 1);
+  assert_string_equal(state->customers.items[0].company_name, "Contoso Ltd");
+  r = result_for(domain, domain_id, true);
+  r->customer_page = page_of(ROWS + 1, 1, NULL);
+  app_apply_result(state, r);
+  assert_int_equal(state->customers.visible_count, 1);
+  assert_string_equal(app_customer_visible(state, 0)->company_name, "Fabrikam Inc");
+
+  /* A plain name after a domain search: by company name again. */
+  app_customers_set_filter(state, "North");
+  job = submit(state, &id);
+  assert_int_equal(job->customer_field, PC_CUSTOMER_BY_COMPANY_NAME);
+  assert_string_equal(job->customer_prefix, "North");
+  job_free(job);
+  app_free(state);
+}
+
 static void test_search_failure_and_refusal(void **unused) {
   (void)unused;
   AppState *state = new_state();
@@ -1127,6 +1197,7 @@ int main(void) {
       cmocka_unit_test(test_local_filter),
       cmocka_unit_test(test_selection_clamped),
       cmocka_unit_test(test_server_search),
+      cmocka_unit_test(test_server_search_by_domain),
       cmocka_unit_test(test_search_failure_and_refusal),
       cmocka_unit_test(test_pick_customer),
       cmocka_unit_test(test_pick_drops_old_cart_replies),
