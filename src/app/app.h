@@ -245,7 +245,8 @@ typedef struct FormField {
   FormFieldKind kind;
   char *value;              /* as typed or chosen; "" when empty */
   StringList choices;       /* CHOICE and GUID: the values offered */
-  StringList choice_labels; /* the same length as choices: what to show ("Shared", "Sub 1 (…)") */
+  StringList choice_labels; /* the same length as choices: what to show ("Shared", "Contoso –
+                             * Production": a subscription's name, without its GUID) */
   long min, max;            /* NUMBER */
   bool required;
   char *hint;  /* one line under the field ("1 to 300 seats", "as the availability offers") */

@@ -415,10 +415,10 @@ static bool add_subscription_choices(FormField *f, const SubscriptionList *subs)
     if (!s->id || !azure || !s->status || strcasecmp(s->status, "active") != 0) {
       continue;
     }
-    char label[256];
+    /* The name alone: the pick-list shows the GUID beside it and the field holds it, so a
+     * GUID in the label would show it twice. */
     const char *name = s->friendly_name ? s->friendly_name : s->offer_name;
-    snprintf(label, sizeof label, "%s (%s)", name ? name : "Azure subscription", s->id);
-    if (!choice_add(f, s->id, label)) {
+    if (!choice_add(f, s->id, name && *name ? name : "Azure subscription")) {
       return false;
     }
   }

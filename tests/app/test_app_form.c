@@ -179,7 +179,8 @@ static void test_reservation(void **state) {
   assert_string_equal(scope->choice_labels.items[0], "Shared");
   assert_string_equal(scope->choice_labels.items[1], "Single");
 
-  /* The customer's active Azure subscriptions, labelled with their names. */
+  /* The customer's active Azure subscriptions, labelled with their names (the GUID is the
+   * value, shown beside the label, so not inside it). */
   const FormField *sub = field(form, "provisioningContext.subscriptionId");
   assert_int_equal(sub->kind, FORM_FIELD_GUID);
   assert_true(sub->choices.count >= 1);
@@ -187,7 +188,16 @@ static void test_reservation(void **state) {
   bool found = false;
   for (size_t i = 0; i < sub->choices.count; i++) {
     found = found || strcasecmp(sub->choices.items[i], SEED_DOC_SUBSCRIPTION_ID) == 0;
-    assert_non_null(strstr(sub->choice_labels.items[i], sub->choices.items[i]));
+    assert_null(strstr(sub->choice_labels.items[i], sub->choices.items[i]));
+    const Subscription *named = NULL;
+    for (size_t k = 0; k < app->catalog.subscriptions.count; k++) {
+      if (strcmp(app->catalog.subscriptions.items[k].id, sub->choices.items[i]) == 0) {
+        named = &app->catalog.subscriptions.items[k];
+      }
+    }
+    assert_non_null(named);
+    assert_non_null(named->friendly_name);
+    assert_string_equal(sub->choice_labels.items[i], named->friendly_name);
   }
   assert_true(found);
   for (size_t i = 0; i < app->catalog.subscriptions.count; i++) {

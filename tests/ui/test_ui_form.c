@@ -679,6 +679,17 @@ static void test_reservation_form_choices_and_pick_list(void **state) {
   assert_ptr_equal(top_ops(f), &cart_ui_pick_ops);
   text = overlay_text(f);
   assert_contains(text, form->fields[subscription].choice_labels.items[0]);
+  /* Its row: the friendly name, then the GUID, once. */
+  {
+    const char *guid = form->fields[subscription].choices.items[0];
+    char *row = strstr(text, form->fields[subscription].choice_labels.items[0]);
+    char *end = strchr(row, '\n');
+    char *first = strstr(row, guid);
+    assert_non_null(first);
+    assert_true(end == NULL || first < end);
+    char *again = strstr(first + strlen(guid), guid);
+    assert_true(again == NULL || (end != NULL && again > end));
+  }
   free(text);
   act(f, ACTION_FORM_ENTER);
   assert_int_equal(f->ui->overlay_count, 1);
