@@ -1553,18 +1553,71 @@ static int ui_loop(UiShell *s) {
   return UI_EXIT_OK;
 }
 
+Ui *ui_new(const UiContext *context, AppState *app, Worker *worker) {
+  UiShell *s = calloc(1, sizeof *s);
+  Keymap *keymap = keymap_new();
+  if (!s || !keymap) {
+    free(s);
+    keymap_free(keymap);
+    return NULL;
+  }
+  Ui *ui = &s->ui;
+  ui->context = context;
+  ui->app = app;
+  ui->worker = worker;
+  ui->keymap = keymap;
+  ui->mouse = context && context->config && context->config->ui_mouse;
+  s->winch_pipe[0] = s->winch_pipe[1] = -1;
+  ui_panes_init(ui);
+  ui->focus = PANE_CUSTOMERS;
+  ui->preview_visible = false;
+  s->relayout = true;
+  return ui;
+}
+
+void ui_free(Ui *ui) {
+  if (!ui)
+    return;
+  UiShell *s = shell_of(ui);
+  /* Open questions are answered "no" (and prompts cancelled) so their owners free what they
+   * passed along; callbacks may open another overlay, hence the bound. */
+  for (int guard = 0; ui->overlay_count > 0 && guard < 4 * MAX_OVERLAYS; guard++) {
+    const OverlayOps *top = ui->overlays[ui->overlay_count - 1].ops;
+    if (top == &confirm_ops)
+      confirm_answer(ui, false);
+    else if (top == &prompt_ops)
+      prompt_answer(ui, false);
+    else
+      ui_overlay_close(ui);
+  }
+  while (ui->overlay_count > 0)
+    ui_overlay_close(ui);
+  ui_free_windows(s);
+  /* Each pane's state is one allocation (see Pane.data). */
+  for (int i = 0; i < PANE_COUNT; i++)
+    free(ui->panes[i].data);
+  keymap_free(ui->keymap);
+  for (int i = 0; i < 2; i++)
+    if (s->winch_pipe[i] >= 0)
+      close(s->winch_pipe[i]);
+  free(s);
+}
+
 int ui_run(const UiContext *context) {
   setlocale(LC_ALL, "");
   const Config *config = context->config;
   char err[2048];
-  Keymap *keymap = keymap_new();
-  if (!keymap) {
+  /* The app and the worker come once the configuration has been checked: a bad key binding
+   * or theme is reported before anything starts. */
+  Ui *ui = ui_new(context, NULL, NULL);
+  if (!ui) {
     fprintf(stderr, "pccart: out of memory\n");
     return UI_EXIT_FAILURE;
   }
-  if (!keymap_apply_config(keymap, config, err, sizeof err)) {
+  UiShell *s = shell_of(ui);
+  if (!keymap_apply_config(ui->keymap, config, err, sizeof err)) {
     fprintf(stderr, "%s\n", err);
-    keymap_free(keymap);
+    ui_free(ui);
     return UI_EXIT_CONFIG;
   }
   const char *no_color_env = getenv("NO_COLOR");
@@ -1577,26 +1630,15 @@ int ui_run(const UiContext *context) {
       (no_color && !theme_load(NULL, true, config_path, theme_line, err, sizeof err)) ||
       (!theme && !no_color && !theme_load(NULL, false, config_path, theme_line, err, sizeof err))) {
     fprintf(stderr, "%s\n", err);
-    keymap_free(keymap);
+    ui_free(ui);
     return UI_EXIT_CONFIG;
   }
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
     fprintf(stderr, "pccart: the interactive screen needs a terminal; for scripts use a command "
                     "(pccart --help)\n");
-    keymap_free(keymap);
+    ui_free(ui);
     return UI_EXIT_FAILURE;
   }
-  UiShell *s = calloc(1, sizeof *s);
-  if (!s) {
-    fprintf(stderr, "pccart: out of memory\n");
-    keymap_free(keymap);
-    return UI_EXIT_FAILURE;
-  }
-  Ui *ui = &s->ui;
-  ui->context = context;
-  ui->keymap = keymap;
-  ui->mouse = config && config->ui_mouse;
-  s->winch_pipe[0] = s->winch_pipe[1] = -1;
   AppOptions options = {
       .profile_name = context->profile_name, .is_live = context->is_live, .page_size = 100};
   ui->app = app_new(&options);
@@ -1651,45 +1693,24 @@ int ui_run(const UiContext *context) {
 #endif
     mousemask(mask, NULL);
   }
-  ui_panes_init(ui);
-  ui->focus = PANE_CUSTOMERS;
-  ui->preview_visible = false;
-  s->relayout = true;
   status = ui_loop(s);
-done:
-  /* Open questions are answered "no" (and prompts cancelled) so their owners free what they
-   * passed along; callbacks may open another overlay, hence the bound. */
-  for (int guard = 0; ui->overlay_count > 0 && guard < 4 * MAX_OVERLAYS; guard++) {
-    const OverlayOps *top = ui->overlays[ui->overlay_count - 1].ops;
-    if (top == &confirm_ops)
-      confirm_answer(ui, false);
-    else if (top == &prompt_ops)
-      prompt_answer(ui, false);
-    else
-      ui_overlay_close(ui);
-  }
-  while (ui->overlay_count > 0)
-    ui_overlay_close(ui);
+done:;
+  /* The shell goes first (its windows before the screen; answered questions may still post to
+   * the app), then the screen, the worker and the app. */
+  AppState *app = ui->app;
+  Worker *worker = ui->worker;
+  ui_free(ui);
   if (screen) {
-    ui_free_windows(s);
     endwin();
     delscreen(screen);
   }
   if (winch_installed)
     sigaction(SIGWINCH, &old_winch, NULL);
   winch_fd = -1;
-  if (ui->worker)
-    worker_stop(ui->worker);
+  if (worker)
+    worker_stop(worker);
   pc_error_clear(&pc_error);
-  /* Each pane's state is one allocation (see Pane.data). */
-  for (int i = 0; i < PANE_COUNT; i++)
-    free(ui->panes[i].data);
-  app_free(ui->app);
-  keymap_free(keymap);
-  for (int i = 0; i < 2; i++)
-    if (s->winch_pipe[i] >= 0)
-      close(s->winch_pipe[i]);
-  free(s);
+  app_free(app);
   return status;
 }
 

@@ -208,6 +208,19 @@ struct Ui {
   int spinner;
 };
 
+/* A Ui for ui_run, tests and embedding: the shell's state (panes, focus on the customers, no
+ * overlays, no windows until the first layout), the default keymap (keymap_apply_config may
+ * change it), and the app state and worker it borrows (either may be NULL until it is set in
+ * ui->app / ui->worker, before the Ui is used). context is borrowed too and must outlive the Ui.
+ * Drawing needs a curses screen (newterm), made and ended by the caller. NULL when out of
+ * memory. */
+Ui *ui_new(const UiContext *context, AppState *app, Worker *worker);
+/* Answers open questions "no", cancels prompts, closes every overlay, deletes the Ui's windows
+ * (call it before endwin / delscreen) and frees the panes' state, the keymap and the Ui. The
+ * app state and worker are the caller's: free them after (the answers may still post to the
+ * app). NULL is accepted. */
+void ui_free(Ui *ui);
+
 /* Moves the focus to a visible pane (repaints both and the key-hint bar). */
 void ui_focus_pane(Ui *ui, PaneId id);
 

@@ -182,14 +182,8 @@ static int group_teardown(void **state) {
 /* The shell keeps its own state behind the Ui (ui/ui.c: "a Ui* is a UiShell*") and has no
  * constructor short of ui_run; the Ui here sits at the start of a zeroed block far larger than
  * that state, which is what a freshly started shell has before its first frame. */
-typedef union UiHost {
-  Ui ui;
-  unsigned char room[1 << 16];
-} UiHost;
-
 typedef struct Fixture {
-  UiHost host;
-  Ui *ui;
+  Ui *ui; /* ui_new's, on the app and worker below */
   UiContext context;
   Worker *worker;
   AppState *app;
@@ -247,27 +241,23 @@ static int fixture_start(void **state, HttpCtx *sandbox) {
   pc_error_clear(&error);
   AppOptions options = {.profile_name = "sandbox", .is_live = false, .page_size = 100};
   f->app = app_new(&options);
-  f->keymap = keymap_new();
-  if (f->worker == NULL || f->app == NULL || f->keymap == NULL) {
+  f->context.profile_name = "sandbox";
+  f->ui = f->worker != NULL && f->app != NULL ? ui_new(&f->context, f->app, f->worker) : NULL;
+  if (f->ui == NULL) {
     return -1;
   }
-  f->ui = &f->host.ui;
-  f->context.profile_name = "sandbox";
-  f->ui->context = &f->context;
-  f->ui->app = f->app;
-  f->ui->worker = f->worker;
-  f->ui->keymap = f->keymap;
+  f->keymap = f->ui->keymap; /* the defaults */
   f->ui->rows = SCREEN_ROWS;
   f->ui->cols = SCREEN_COLS;
   f->ui->focus = PANE_CART;
   Pane *cart = &f->ui->panes[PANE_CART];
-  cart->id = PANE_CART;
-  cart->ops = &pane_cart_ops;
+  /* ui_new made the panes (ids, ops, nothing selected); only the cart gets a window here. */
+  assert_ptr_equal(cart->ops, &pane_cart_ops);
+  assert_int_equal(cart->list.selected, -1);
   cart->height = 16;
   cart->width = SCREEN_COLS;
   cart->win = newwin(cart->height, cart->width, 0, 0);
   cart->visible = true;
-  cart->list.selected = -1;
   if (cart->win == NULL) {
     return -1;
   }
@@ -281,16 +271,9 @@ static int fixture_setup(void **state) {
 
 static int fixture_teardown(void **state) {
   Fixture *f = *state;
-  while (f->ui->overlay_count > 0) {
-    ui_overlay_close(f->ui);
-  }
-  if (f->ui->panes[PANE_CART].win != NULL) {
-    delwin(f->ui->panes[PANE_CART].win);
-  }
-  free(f->ui->panes[PANE_CART].data);
+  ui_free(f->ui); /* its overlays, the cart pane's window and state */
   worker_stop(f->worker);
   app_free(f->app);
-  keymap_free(f->keymap);
   free(f);
   return 0;
 }
