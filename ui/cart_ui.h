@@ -20,6 +20,10 @@ const char *cart_ui_term_words(const char *duration, char *buf, size_t size);
 /* "expires in 6d 23h 59m" (or "expires in 5h 2m", "expires in 3m"); "expired" when now is at
  * or past expires_at. Returns true when expired. */
 bool cart_ui_expiry_text(time_t expires_at, time_t now, char *buf, size_t size);
+/* The milliseconds from now_ms (wall clock, ms since the epoch) until the countdown's minute
+ * (what cart_ui_expiry_text and the status bar show, read with time()) next changes; -1 when it
+ * never will (expired). The shell's poll() waits at most this long. */
+long long cart_ui_expiry_next_ms(time_t expires_at, long long now_ms);
 /* The checkout confirmation's body: the customer, the cart, each line and the order groups the
  * server assigned. Caller frees; NULL when out of memory. */
 char *cart_ui_checkout_summary(const AppState *state);

@@ -78,6 +78,20 @@ const char *cart_ui_term_words(const char *duration, char *buf, size_t size) {
   return buf;
 }
 
+long long cart_ui_expiry_next_ms(time_t expires_at, long long now_ms) {
+  long long now = now_ms / 1000; /* what time() says */
+  long long left = (long long)expires_at - now;
+  if (left <= 0) {
+    return -1;
+  }
+  /* The minute shown is left / 60; it drops when left reaches 60 * minute - 1, i.e. when time()
+   * reaches expires_at - 60 * minute + 1 (under a minute: at expires_at, "expired"). */
+  long long minute = left / 60;
+  long long at = minute > 0 ? (long long)expires_at - 60 * minute + 1 : (long long)expires_at;
+  long long wait = at * 1000 - now_ms;
+  return wait > 0 ? wait : 0;
+}
+
 bool cart_ui_expiry_text(time_t expires_at, time_t now, char *buf, size_t size) {
   if (expires_at <= now) {
     snprintf(buf, size, "expired");

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <locale.h>
 #include <poll.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ui/cart_ui.h"
 #include "ui/ui_internal.h"
 
 extern const PaneOps pane_customers_ops;
@@ -54,6 +56,9 @@ typedef struct UiShell {
   bool quit;
   bool results_shown;
   long long spinner_ms; /* when the spinner last moved */
+  /* The expiry countdown's minute last painted (cart_ui_expiry_next_ms says when it changes):
+   * the status bar and the cart header are repainted then, whatever else happens. */
+  long long expiry_shown;
 } UiShell;
 
 static UiShell *shell_of(Ui *ui) {
@@ -1476,10 +1481,44 @@ static void ui_panes_init(Ui *ui) {
   }
 }
 
+static long long wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The countdown the screen shows: the cart's expiry while it is not ordered. */
+static bool expiry_shown(const AppState *app, time_t *when) {
+  return app && app->cart.status != APP_CART_ORDERED && app_cart_expires_at(app, when);
+}
+
+/* The countdown's minute now (as both displays compute it from time()); -1 expired, -2 none. */
+static long long expiry_minute(const AppState *app) {
+  time_t when;
+  if (!expiry_shown(app, &when))
+    return -2;
+  long long left = (long long)difftime(when, time(NULL));
+  return left > 0 ? left / 60 : -1;
+}
+
+/* Repaints the status bar (always painted) and the cart header when the minute shown changed. */
+static bool expiry_tick(UiShell *s) {
+  long long minute = expiry_minute(s->ui.app);
+  if (minute == s->expiry_shown)
+    return false;
+  s->expiry_shown = minute;
+  s->ui.panes[PANE_CART].dirty = true;
+  return true;
+}
+
 static int poll_timeout(UiShell *s) {
   if (s->ui.context->test_hooks)
     return -1; /* tests never depend on time: toasts go by keys, the spinner stands still */
   long long now = now_ms(), wait = -1;
+  time_t when;
+  /* A few ms past the change: time() may read a coarse clock that lags the one read here. */
+  if (expiry_shown(s->ui.app, &when) && (wait = cart_ui_expiry_next_ms(when, wall_ms())) >= 0)
+    wait += 5;
   for (int i = 0; i < s->toast_count; i++)
     if (s->toasts[i].deadline_ms) {
       long long left = s->toasts[i].deadline_ms - now;
@@ -1490,7 +1529,7 @@ static int poll_timeout(UiShell *s) {
     }
   if (app_busy(s->ui.app) && (wait < 0 || wait > SPINNER_MS))
     wait = SPINNER_MS;
-  return (int)wait;
+  return wait > INT_MAX ? INT_MAX : (int)wait;
 }
 
 static int ui_loop(UiShell *s) {
@@ -1539,6 +1578,8 @@ static int ui_loop(UiShell *s) {
       toasts_on_time(s);
       if (before != s->toast_count)
         any = true;
+      if (expiry_tick(s))
+        any = true;
       if (app_busy(ui->app) && now_ms() - s->spinner_ms >= SPINNER_MS) {
         ui->spinner++;
         s->spinner_ms = now_ms();
@@ -1568,6 +1609,7 @@ Ui *ui_new(const UiContext *context, AppState *app, Worker *worker) {
   ui->keymap = keymap;
   ui->mouse = context && context->config && context->config->ui_mouse;
   s->winch_pipe[0] = s->winch_pipe[1] = -1;
+  s->expiry_shown = -2; /* no countdown */
   ui_panes_init(ui);
   ui->focus = PANE_CUSTOMERS;
   ui->preview_visible = false;

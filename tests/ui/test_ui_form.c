@@ -59,6 +59,35 @@ static void test_expiry_text(void **state) {
   assert_string_equal(buf, "expired");
 }
 
+/* The shell wakes when the countdown's minute changes: never later (the text just before the
+ * wake is the one painted at now) and not for nothing (at the wake the minute shown has
+ * dropped, so the text differs unless both read "1m", under two minutes). */
+static void test_expiry_next_change(void **state) {
+  (void)state;
+  char a[64], b[64], c[64];
+  const time_t when = 1700000000;
+  /* 5h 2m 30s left: "5h 2m" until 31 s later. */
+  assert_int_equal(cart_ui_expiry_next_ms(when, (long long)(when - 18150) * 1000), 31000);
+  assert_int_equal(cart_ui_expiry_next_ms(when, (long long)(when - 18150) * 1000 + 250), 30750);
+  /* Under a minute: the next change is "expired", at the expiry itself. */
+  assert_int_equal(cart_ui_expiry_next_ms(when, (long long)(when - 20) * 1000 + 400), 19600);
+  /* Expired: nothing more changes. */
+  assert_int_equal(cart_ui_expiry_next_ms(when, (long long)when * 1000), -1);
+  assert_int_equal(cart_ui_expiry_next_ms(when, (long long)when * 1000 + 5000), -1);
+  for (long long left_ms = 1; left_ms < 8LL * 86400 * 1000; left_ms = left_ms * 3 / 2 + 977) {
+    long long now_ms = (long long)when * 1000 - left_ms;
+    long long wait = cart_ui_expiry_next_ms(when, now_ms);
+    assert_true(wait > 0 && wait <= 60000);
+    cart_ui_expiry_text(when, (time_t)(now_ms / 1000), a, sizeof a);
+    cart_ui_expiry_text(when, (time_t)((now_ms + wait - 1) / 1000), b, sizeof b);
+    cart_ui_expiry_text(when, (time_t)((now_ms + wait) / 1000), c, sizeof c);
+    assert_string_equal(a, b);
+    if (strcmp(a, "expires in 1m") != 0 || strcmp(c, "expired") == 0) {
+      assert_string_not_equal(a, c);
+    }
+  }
+}
+
 static int columns_total(const CartColumns *c) {
   int total = 0;
   const int widths[] = {c->number, c->title, c->item,  c->quantity,
@@ -922,8 +951,11 @@ static void test_server_line_error_on_its_line(void **state) {
 
 int main(void) {
   const struct CMUnitTest pure[] = {
-      cmocka_unit_test(test_term_words),       cmocka_unit_test(test_expiry_text),
-      cmocka_unit_test(test_columns_fit),      cmocka_unit_test(test_matches),
+      cmocka_unit_test(test_term_words),
+      cmocka_unit_test(test_expiry_text),
+      cmocka_unit_test(test_expiry_next_change),
+      cmocka_unit_test(test_columns_fit),
+      cmocka_unit_test(test_matches),
       cmocka_unit_test(test_line_error_words),
   };
   const struct CMUnitTest screens[] = {
