@@ -9,59 +9,16 @@
  * repaint with no job in flight), so its times end at that signal. tig has no such signal: its
  * times end at the last byte it wrote before staying quiet for --quiet-ms (default 30 ms);
  * the quiet wait itself is not counted. */
-/* The bench directory links only pcc_pc, pcc_sandbox and libcurl: the harness is compiled in
- * here and libvterm is loaded at run time, so that this file needs no build change. Each
- * vterm_* function the harness calls becomes a pointer filled by dlsym. */
 #define _GNU_SOURCE
-#define vterm_new (*bench_vterm_new)
-#define vterm_free (*bench_vterm_free)
-#define vterm_set_utf8 (*bench_vterm_set_utf8)
-#define vterm_output_set_callback (*bench_vterm_output_set_callback)
-#define vterm_obtain_screen (*bench_vterm_obtain_screen)
-#define vterm_screen_set_callbacks (*bench_vterm_screen_set_callbacks)
-#define vterm_screen_enable_altscreen (*bench_vterm_screen_enable_altscreen)
-#define vterm_screen_reset (*bench_vterm_screen_reset)
-#define vterm_input_write (*bench_vterm_input_write)
-#define vterm_set_size (*bench_vterm_set_size)
-#define vterm_screen_get_cell (*bench_vterm_screen_get_cell)
-#define vterm_screen_convert_color_to_rgb (*bench_vterm_screen_convert_color_to_rgb)
-#include <vterm.h>
-
-#include "../support/tui/tui_harness.c"
-
-#include <dlfcn.h>
+#include <errno.h>
+#include <ftw.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
-#define VTERM_FUNCTIONS(X)                                                                         \
-  X(vterm_new)                                                                                     \
-  X(vterm_free)                                                                                    \
-  X(vterm_set_utf8)                                                                                \
-  X(vterm_output_set_callback)                                                                     \
-  X(vterm_obtain_screen)                                                                           \
-  X(vterm_screen_set_callbacks)                                                                    \
-  X(vterm_screen_enable_altscreen)                                                                 \
-  X(vterm_screen_reset)                                                                            \
-  X(vterm_input_write)                                                                             \
-  X(vterm_set_size)                                                                                \
-  X(vterm_screen_get_cell)                                                                         \
-  X(vterm_screen_convert_color_to_rgb)
-
-static bool vterm_load(void) {
-  void *lib = dlopen("libvterm.so.0", RTLD_NOW);
-  if (!lib) {
-    fprintf(stderr, "bench_tui: cannot load libvterm (apt-get install libvterm0): %s\n", dlerror());
-    return false;
-  }
-#define VTERM_RESOLVE(name)                                                                        \
-  *(void **)&bench_##name = dlsym(lib, #name);                                                     \
-  if (!bench_##name) {                                                                             \
-    fprintf(stderr, "bench_tui: libvterm lacks %s\n", #name);                                      \
-    return false;                                                                                  \
-  }
-  VTERM_FUNCTIONS(VTERM_RESOLVE)
-#undef VTERM_RESOLVE
-  return true;
-}
+#include "tui_harness.h"
 
 /* ----- options ----- */
 
@@ -190,8 +147,16 @@ static char *make_repo(long count) {
   return dir;
 }
 
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st;
+  (void)type;
+  (void)ftw;
+  remove(path); /* best effort: go on with the rest */
+  return 0;
+}
+
 static void remove_repo(char *dir) {
-  remove_tree(dir);
+  nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   free(dir);
 }
 
@@ -414,8 +379,6 @@ int main(int argc, char **argv) {
     return 2;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (!vterm_load())
-    return 1;
   if (options.tig && access("/usr/bin/tig", X_OK) != 0) {
     fprintf(stderr, "bench_tui: tig is not installed (scripts/setup.sh installs it); "
                     "running without it\n");
