@@ -33,6 +33,85 @@ const char *action_name(Action action) {
   return action > ACTION_NONE && action < ACTION_COUNT ? action_table[action].name : "none";
 }
 
+const char *action_label(Action action) {
+  /* Derived here rather than added to the action table (the key contract): the words a sales
+   * person reads in the hint bar, where the config name ("add-line") is jargon. */
+  switch (action) {
+  case ACTION_MOVE_UP:
+    return "up";
+  case ACTION_MOVE_DOWN:
+    return "down";
+  case ACTION_PAGE_UP:
+    return "page up";
+  case ACTION_PAGE_DOWN:
+    return "page down";
+  case ACTION_FIRST:
+    return "first";
+  case ACTION_LAST:
+    return "last";
+  case ACTION_NEXT_PANE:
+    return "next pane";
+  case ACTION_PREVIOUS_PANE:
+    return "previous pane";
+  case ACTION_PICK_CUSTOMER:
+    return "pick";
+  case ACTION_FILTER:
+    return "filter";
+  case ACTION_ADD_LINE:
+    return "add";
+  case ACTION_EDIT_LINE:
+    return "edit";
+  case ACTION_DUPLICATE_LINE:
+    return "duplicate";
+  case ACTION_DELETE_LINE:
+    return "delete";
+  case ACTION_CLEAR_CART:
+    return "clear";
+  case ACTION_SAVE:
+    return "save";
+  case ACTION_CHECKOUT:
+    return "check out";
+  case ACTION_RELOAD:
+    return "reload";
+  case ACTION_OPEN_CART:
+    return "open cart";
+  case ACTION_TOGGLE_PREVIEW:
+    return "preview";
+  case ACTION_TOGGLE_RESPONSE:
+    return "response";
+  case ACTION_WRITE_DRAFT:
+    return "write file";
+  case ACTION_OPEN_DRAFT:
+    return "open file";
+  case ACTION_HELP:
+    return "help";
+  case ACTION_CANCEL:
+    return "cancel";
+  case ACTION_QUIT:
+    return "quit";
+  case ACTION_FORM_NEXT_FIELD:
+    return "next field";
+  case ACTION_FORM_PREVIOUS_FIELD:
+    return "previous field";
+  case ACTION_FORM_NEXT_CHOICE:
+    return "next choice";
+  case ACTION_FORM_PREVIOUS_CHOICE:
+    return "previous choice";
+  case ACTION_FORM_PICK:
+    return "pick from list";
+  case ACTION_FORM_ENTER:
+    return "next or submit";
+  case ACTION_FORM_SUBMIT:
+    return "submit";
+  case ACTION_FORM_ABANDON:
+    return "abandon";
+  case ACTION_NONE:
+  case ACTION_COUNT:
+    break;
+  }
+  return action_name(action); /* an action added to the table without a label here */
+}
+
 const char *action_help(Action action) {
   return action > ACTION_NONE && action < ACTION_COUNT ? action_table[action].help : "";
 }

@@ -444,7 +444,7 @@ static void hint_draw(UiShell *s) {
     first_key(ui, list[i], key, sizeof key);
     if (!key[0])
       continue;
-    x = hint_put(ui, win, x, key, action_name(list[i]));
+    x = hint_put(ui, win, x, key, action_label(list[i]));
   }
 }
 

@@ -79,6 +79,8 @@ const char *keymap_keys_text(const Keymap *keymap, Action action, char *buf, siz
  * ui/theme.c); also used by the tests ----- */
 
 const char *action_name(Action action); /* "add-line" */
+/* A short human label for the key-hint bar ("add", "check out", "preview"). */
+const char *action_label(Action action);
 const char *action_help(Action action);
 ActionContext action_context(Action action);
 unsigned action_needs(Action action); /* ACTION_NEEDS_* */

@@ -53,6 +53,16 @@ static void test_start_shows_customers_and_sandbox(void **state) {
   TUI_ASSERT(tui, tui_screen_contains(tui, "Müller Präzisionstechni"));
   /* It asked the sandbox for them. */
   assert_true(pccart_request_count(pccart, "customers.list") >= 1);
+  /* The key-hint bar (the last row) in short words, not the config names. */
+  int rows, cols;
+  tui_size(tui, &rows, &cols);
+  const char *hints = tui_row(tui, rows - 1);
+  if (!strstr(hints, "Enter pick") || !strstr(hints, "a add") || !strstr(hints, "s save") ||
+      !strstr(hints, "C check out") || !strstr(hints, "? help") || !strstr(hints, "q quit") ||
+      strstr(hints, "add-line") || strstr(hints, "pick-customer")) {
+    tui_dump(tui, "hint bar");
+    fail_msg("the hint bar reads \"%s\"", hints);
+  }
   quit(pccart);
 }
 

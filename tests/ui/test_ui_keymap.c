@@ -82,6 +82,30 @@ static void test_every_action_has_a_key_and_no_form_key_is_printable(void **stat
   assert_int_equal(action_needs(ACTION_CHECKOUT), ACTION_NEEDS_CART_ID);
 }
 
+/* The hint bar's labels are short words, not config names: every action has its own (none
+ * falls back to the name with its hyphen), and the main ones read as the brief says. */
+static void test_hint_labels(void **state) {
+  (void)state;
+  assert_string_equal(action_label(ACTION_ADD_LINE), "add");
+  assert_string_equal(action_label(ACTION_EDIT_LINE), "edit");
+  assert_string_equal(action_label(ACTION_SAVE), "save");
+  assert_string_equal(action_label(ACTION_CHECKOUT), "check out");
+  assert_string_equal(action_label(ACTION_TOGGLE_PREVIEW), "preview");
+  assert_string_equal(action_label(ACTION_HELP), "help");
+  assert_string_equal(action_label(ACTION_QUIT), "quit");
+  for (int a = ACTION_NONE + 1; a < ACTION_COUNT; a++) {
+    const char *label = action_label((Action)a);
+    assert_non_null(label);
+    if (label[0] == '\0' || strchr(label, '-') != NULL || strlen(label) > 16)
+      fail_msg("action %s has no short label (\"%s\")", action_name((Action)a), label);
+    for (int b = ACTION_NONE + 1; b < a; b++)
+      if (strcmp(label, action_label((Action)b)) == 0 &&
+          action_context((Action)a) == action_context((Action)b))
+        fail_msg("%s and %s share the label \"%s\" in one context", action_name((Action)a),
+                 action_name((Action)b), label);
+  }
+}
+
 static void test_key_names(void **state) {
   (void)state;
   wint_t key;
@@ -204,6 +228,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_every_action_has_a_key_and_no_form_key_is_printable,
                                       setup, teardown),
       cmocka_unit_test(test_key_names),
+      cmocka_unit_test(test_hint_labels),
       cmocka_unit_test_setup_teardown(test_config_overrides, setup, teardown),
       cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
       cmocka_unit_test(test_print_keys),
