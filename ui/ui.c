@@ -1516,9 +1516,13 @@ static int poll_timeout(UiShell *s) {
     return -1; /* tests never depend on time: toasts go by keys, the spinner stands still */
   long long now = now_ms(), wait = -1;
   time_t when;
-  /* A few ms past the change: time() may read a coarse clock that lags the one read here. */
-  if (expiry_shown(s->ui.app, &when) && (wait = cart_ui_expiry_next_ms(when, wall_ms())) >= 0)
-    wait += 5;
+  /* The displays read time(), which may use a coarser clock than the one read here: the wait
+   * counts from no later than what time() says, and ends a few ms past the change. */
+  if (expiry_shown(s->ui.app, &when)) {
+    long long wall = wall_ms(), coarse = (long long)time(NULL) * 1000 + 999;
+    if ((wait = cart_ui_expiry_next_ms(when, wall < coarse ? wall : coarse)) >= 0)
+      wait += 5;
+  }
   for (int i = 0; i < s->toast_count; i++)
     if (s->toasts[i].deadline_ms) {
       long long left = s->toasts[i].deadline_ms - now;
