@@ -158,7 +158,7 @@ static void preview_draw(Ui *ui, Pane *pane) {
     line = end ? end + 1 : NULL;
   }
   if (total > rows) {
-    char where[48];
+    char where[72]; /* three longs and the punctuation, whatever their size */
     snprintf(where, sizeof where, " %ld-%ld/%ld ", pane->list.top + 1,
              pane->list.top + rows < total ? pane->list.top + rows : total, total);
     int w = text_width(where);

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libconfig.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,19 @@
 #endif
 
 #define COLOUR_DEFAULT (-1)
+
+/* A problem as one sentence in err, cut to err_size (a path can be long; the cut is wanted, and
+ * going through vsnprintf keeps -O2's format-truncation check from calling it an error). */
+static void theme_error(char *err, size_t err_size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+static void theme_error(char *err, size_t err_size, const char *format, ...) {
+  if (!err || !err_size)
+    return;
+  va_list args;
+  va_start(args, format);
+  vsnprintf(err, err_size, format, args);
+  va_end(args);
+}
 
 typedef struct RoleStyle {
   short fg, bg; /* COLOUR_DEFAULT or 0..255 */
@@ -210,20 +224,20 @@ static bool theme_read_role(const char *path, config_setting_t *group, RoleStyle
       if (config_setting_type(s) == CONFIG_TYPE_INT) {
         int n = config_setting_get_int(s);
         if (n < 0 || n > 255) {
-          snprintf(err, err_size, "%s:%d: %s.%s: colour %d out of range; colours are %s", path,
-                   line, role, name, n, COLOURS_TEXT);
+          theme_error(err, err_size, "%s:%d: %s.%s: colour %d out of range; colours are %s", path,
+                      line, role, name, n, COLOURS_TEXT);
           return false;
         }
         colour = (short)n;
       } else if ((text = config_setting_get_string(s)) != NULL) {
         if (!parse_colour(text, &colour)) {
-          snprintf(err, err_size, "%s:%d: %s.%s: unknown colour \"%s\"; colours are %s", path, line,
-                   role, name, text, COLOURS_TEXT);
+          theme_error(err, err_size, "%s:%d: %s.%s: unknown colour \"%s\"; colours are %s", path,
+                      line, role, name, text, COLOURS_TEXT);
           return false;
         }
       } else {
-        snprintf(err, err_size, "%s:%d: %s.%s: expected a colour name; colours are %s", path, line,
-                 role, name, COLOURS_TEXT);
+        theme_error(err, err_size, "%s:%d: %s.%s: expected a colour name; colours are %s", path,
+                    line, role, name, COLOURS_TEXT);
         return false;
       }
       if (name[0] == 'f')
@@ -232,10 +246,10 @@ static bool theme_read_role(const char *path, config_setting_t *group, RoleStyle
         style->bg = colour;
     } else if (strcmp(name, "attrs") == 0) {
       if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
-        snprintf(err, err_size,
-                 "%s:%d: %s.attrs: expected a list such as [\"bold\"]; attributes "
-                 "are %s",
-                 path, line, role, ATTRS_TEXT);
+        theme_error(err, err_size,
+                    "%s:%d: %s.attrs: expected a list such as [\"bold\"]; attributes "
+                    "are %s",
+                    path, line, role, ATTRS_TEXT);
         return false;
       }
       attr_t attrs = A_NORMAL;
@@ -243,16 +257,16 @@ static bool theme_read_role(const char *path, config_setting_t *group, RoleStyle
         const char *text = config_setting_get_string_elem(s, k);
         attr_t attr;
         if (!text || !parse_attr(text, &attr)) {
-          snprintf(err, err_size, "%s:%d: %s.attrs: unknown attribute \"%s\"; attributes are %s",
-                   path, line, role, text ? text : "(not a string)", ATTRS_TEXT);
+          theme_error(err, err_size, "%s:%d: %s.attrs: unknown attribute \"%s\"; attributes are %s",
+                      path, line, role, text ? text : "(not a string)", ATTRS_TEXT);
           return false;
         }
         attrs |= attr;
       }
       style->attrs = attrs;
     } else {
-      snprintf(err, err_size, "%s:%d: %s.%s: unknown setting; a role has fg, bg and attrs", path,
-               line, role, name);
+      theme_error(err, err_size, "%s:%d: %s.%s: unknown setting; a role has fg, bg and attrs", path,
+                  line, role, name);
       return false;
     }
   }
@@ -265,9 +279,10 @@ static bool theme_read_file(const char *path, RoleStyle *out, bool *uses_colour,
   config_init(&cfg);
   if (config_read_file(&cfg, path) != CONFIG_TRUE) {
     if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
-      snprintf(err, err_size, "%s: cannot be read (%s)", path, strerror(errno ? errno : ENOENT));
+      theme_error(err, err_size, "%s: cannot be read (%s)", path, strerror(errno ? errno : ENOENT));
     else
-      snprintf(err, err_size, "%s:%d: %s", path, config_error_line(&cfg), config_error_text(&cfg));
+      theme_error(err, err_size, "%s:%d: %s", path, config_error_line(&cfg),
+                  config_error_text(&cfg));
     config_destroy(&cfg);
     return false;
   }
@@ -284,11 +299,11 @@ static bool theme_read_file(const char *path, RoleStyle *out, bool *uses_colour,
     if (role < 0) {
       char names[800];
       role_names_text(names, sizeof names);
-      snprintf(err, err_size, "%s:%d: %s: unknown role; roles are %s", path, line, name, names);
+      theme_error(err, err_size, "%s:%d: %s: unknown role; roles are %s", path, line, name, names);
       ok = false;
     } else if (!config_setting_is_group(group)) {
-      snprintf(err, err_size, "%s:%d: %s: expected a group such as { fg = \"cyan\"; }", path, line,
-               name);
+      theme_error(err, err_size, "%s:%d: %s: expected a group such as { fg = \"cyan\"; }", path,
+                  line, name);
       ok = false;
     } else {
       ok = theme_read_role(path, group, &out[role], err, err_size);
@@ -316,8 +331,8 @@ bool theme_load(const char *name, bool no_color, const char *config_path, int co
   if (!theme_name_ok(chosen)) {
     char names[512];
     theme_names(names, sizeof names);
-    snprintf(err, err_size, "%s:%d: ui.theme: unknown theme \"%s\"; themes are %s", where,
-             config_line, chosen, names);
+    theme_error(err, err_size, "%s:%d: ui.theme: unknown theme \"%s\"; themes are %s", where,
+                config_line, chosen, names);
     return false;
   }
   char path[4096];
@@ -331,8 +346,8 @@ bool theme_load(const char *name, bool no_color, const char *config_path, int co
     }
     char names[512];
     theme_names(names, sizeof names);
-    snprintf(err, err_size, "%s:%d: ui.theme: unknown theme \"%s\"; themes are %s", where,
-             config_line, chosen, names);
+    theme_error(err, err_size, "%s:%d: ui.theme: unknown theme \"%s\"; themes are %s", where,
+                config_line, chosen, names);
     return false;
   }
   fclose(probe);
@@ -341,10 +356,10 @@ bool theme_load(const char *name, bool no_color, const char *config_path, int co
   char detail[900];
   if (!theme_read_file(path, loaded, &uses_colour, detail, sizeof detail)) {
     if (name && !no_color)
-      snprintf(err, err_size, "%s:%d: ui.theme: theme \"%s\" is bad: %s", where, config_line,
-               chosen, detail);
+      theme_error(err, err_size, "%s:%d: ui.theme: theme \"%s\" is bad: %s", where, config_line,
+                  chosen, detail);
     else
-      snprintf(err, err_size, "theme \"%s\" is bad: %s", chosen, detail);
+      theme_error(err, err_size, "theme \"%s\" is bad: %s", chosen, detail);
     return false;
   }
   memcpy(styles, loaded, sizeof styles);
