@@ -88,7 +88,10 @@ run_preset() {
 run_memcheck() {
   local log="$logdir/memcheck.ctest" counts
   printf '\n==> dev: valgrind\n'
-  ctest --test-dir build/dev -T memcheck -j2 --timeout 600 2>&1 | tee "$log"
+  # The two scale tests (100,000 customers in the sandbox and in the app) are left out: valgrind
+  # makes them run past their time limit, and the three other passes run them.
+  ctest --test-dir build/dev -T memcheck -j2 -E 'test_sandbox_customers$|test_app_scale$' 2>&1 |
+    tee "$log"
   local status=${PIPESTATUS[0]}
   counts=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$log" | tail -n 1)
   if [[ -n "$counts" ]]; then
