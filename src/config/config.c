@@ -165,7 +165,7 @@ static bool get_string(Loader *loader, const config_setting_t *setting, const ch
 
 static bool get_string_dup(Loader *loader, const config_setting_t *setting, const char *expected,
                            char **out) {
-  const char *value;
+  const char *value = NULL;
   if (!get_string(loader, setting, expected, &value)) {
     return false;
   }
@@ -268,7 +268,7 @@ static bool get_bool(Loader *loader, const config_setting_t *setting, bool *out)
 
 /* ~ and ~/... are $HOME; a relative path is relative to the configuration's directory. */
 static bool get_path(Loader *loader, const config_setting_t *setting, bool dash_ok, char **out) {
-  const char *value;
+  const char *value = NULL;
   if (!get_string(loader, setting, "a file path", &value)) {
     return false;
   }

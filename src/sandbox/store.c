@@ -435,9 +435,9 @@ static bool load_carts(Store *store, const cJSON *carts, const char *path, char 
     cJSON *json = cart_to_json(cart);
     c->body = json ? model_json_print(json) : NULL;
     cJSON_Delete(json);
-    if (!c->body || !store_cart_put(store, c)) {
-      if (!c->body)
-        stored_cart_free(c);
+    /* store_cart_put frees the cart when it fails, so c must not be read after it. */
+    bool stored = c->body ? store_cart_put(store, c) : (stored_cart_free(c), false);
+    if (!stored) {
       snprintf(err, err_size, "out of memory loading the state file %s", path);
       return false;
     }
