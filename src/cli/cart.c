@@ -137,6 +137,27 @@ static int report_write_error(CliRun *run, const PcError *error, const char *req
   return code;
 }
 
+/* Create (or update, for a file whose cart id is set) after the local pre-check: the one path
+ * both commands take to the service, and how its answer is told. */
+static int send_cart_file(CliRun *run, const char *customer, const CartFile *file,
+                          const char *request_id, bool update) {
+  int code = precheck(run, file);
+  PcClient *client = code == CLI_EXIT_OK ? cli_client(run, &code) : NULL;
+  if (!client) {
+    return code;
+  }
+  Cart *result = NULL;
+  PcError error = {0};
+  bool sent = update
+                  ? pc_cart_update(client, customer, file->cart, request_id, &result, NULL, &error)
+                  : pc_cart_create(client, customer, file->cart, request_id, &result, NULL, &error);
+  code =
+      sent ? print_cart_result(run, result, customer) : report_write_error(run, &error, request_id);
+  pc_error_clear(&error);
+  cart_free(result);
+  return code;
+}
+
 static int run_create(CliRun *run) {
   const char *customer;
   char request_id[37];
@@ -152,19 +173,7 @@ static int run_create(CliRun *run) {
   if (code != CLI_EXIT_OK) {
     return code;
   }
-  code = precheck(run, &file);
-  PcClient *client = code == CLI_EXIT_OK ? cli_client(run, &code) : NULL;
-  if (client) {
-    Cart *created = NULL;
-    PcError error = {0};
-    if (!pc_cart_create(client, customer, file.cart, request_id, &created, NULL, &error)) {
-      code = report_write_error(run, &error, request_id);
-    } else {
-      code = print_cart_result(run, created, customer);
-    }
-    pc_error_clear(&error);
-    cart_free(created);
-  }
+  code = send_cart_file(run, customer, &file, request_id, false);
   cart_file_clear(&file);
   return code;
 }
@@ -217,19 +226,7 @@ static int run_update(CliRun *run) {
     cart_file_clear(&file);
     return cli_no_memory(run);
   }
-  code = precheck(run, &file);
-  PcClient *client = code == CLI_EXIT_OK ? cli_client(run, &code) : NULL;
-  if (client) {
-    Cart *updated = NULL;
-    PcError error = {0};
-    if (!pc_cart_update(client, customer, file.cart, request_id, &updated, NULL, &error)) {
-      code = report_write_error(run, &error, request_id);
-    } else {
-      code = print_cart_result(run, updated, customer);
-    }
-    pc_error_clear(&error);
-    cart_free(updated);
-  }
+  code = send_cart_file(run, customer, &file, request_id, true);
   cart_file_clear(&file);
   return code;
 }
