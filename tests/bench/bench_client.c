@@ -3,13 +3,16 @@
  *  1. The client's own CPU for a create + checkout of the documents' six-line cart, against a
  *     pccart-sandbox in another process, so that every CPU microsecond of this process is the
  *     client's (libcurl, JSON, retries bookkeeping). Target: under 2 ms per create + checkout.
- *  2. End to end: `pccart cart create` then `pccart cart checkout` (two processes, each
+ *  2. Cancellation: how long pc_client_cancel takes to end a call the server is holding (a `hold`
+ *     fault), from the cancel to the call's return. Target: within 100 ms.
+ *  3. End to end: `pccart cart create` then `pccart cart checkout` (two processes, each
  *     fetching its token) against the same sandbox, side by side with the curl command-line tool
  *     making the same requests (token, create, checkout: three processes). Target: pccart faster.
  *
  * Usage: bench_client [--pairs N] [--rounds N]   (defaults 500 and 30) */
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -158,6 +161,8 @@ static bool create_and_checkout(PcClient *client, const Cart *cart) {
   return ok;
 }
 
+static bool measure_cancel(const Server *server, PcClient *client, int rounds);
+
 static bool measure_client(const Server *server, const Cart *cart, long pairs) {
   char authority[300];
   snprintf(authority, sizeof authority, "%s/", server->url);
@@ -180,17 +185,101 @@ static bool measure_client(const Server *server, const Cart *cart, long pairs) {
     ok = create_and_checkout(client, cart);
   double cpu = self_cpu_ms() - cpu0, server_cpu = pid_cpu_ms(server->pid) - server0;
   double wall = now_ms() - wall0;
-  pc_client_free(client);
-  if (!ok)
+  if (!ok) {
+    pc_client_free(client);
     return false;
+  }
   printf("| client CPU per create + checkout | %.3f ms | under 2 ms | **%s** |\n", cpu / pairs,
          cpu / pairs < 2.0 ? "met" : "missed");
   printf("| server CPU per create + checkout (for scale) | %.3f ms | | |\n", server_cpu / pairs);
   printf("| wall time per create + checkout | %.3f ms | | |\n", wall / pairs);
-  return true;
+  ok = measure_cancel(server, client, 20);
+  pc_client_free(client);
+  return ok;
 }
 
-/* ----- 2. end to end: pccart against curl ----- */
+/* ----- 2. cancellation latency ----- */
+
+static size_t discard(char *data, size_t size, size_t count, void *user) {
+  (void)data;
+  (void)user;
+  return size * count;
+}
+
+/* POST to the sandbox's control API; true on a 2xx. */
+static bool control_post(const Server *server, const char *path, const char *body) {
+  char url[512];
+  snprintf(url, sizeof url, "%s/_sandbox/%s", server->url, path);
+  CURL *curl = curl_easy_init();
+  if (!curl)
+    return false;
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  long status = 0;
+  bool ok = curl_easy_perform(curl) == CURLE_OK &&
+            curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 200 &&
+            status < 300;
+  curl_easy_cleanup(curl);
+  return ok;
+}
+
+typedef struct HeldCall {
+  PcClient *client;
+  PcErrorKind kind;
+  double returned_ms;
+} HeldCall;
+
+static void *held_call(void *arg) {
+  HeldCall *call = arg;
+  PcError error = {0};
+  Cart *cart = NULL;
+  pc_cart_get(call->client, DOC_CUSTOMER, "00000000-0000-4000-8000-000000000000", &cart, NULL,
+              &error);
+  call->returned_ms = now_ms();
+  call->kind = error.kind;
+  pc_error_clear(&error);
+  cart_free(cart);
+  return NULL;
+}
+
+static bool measure_cancel(const Server *server, PcClient *client, int rounds) {
+  double *ms = calloc((size_t)rounds, sizeof *ms);
+  bool ok = ms != NULL;
+  for (int i = 0; i < rounds && ok; i++) {
+    pc_client_clear_cancel(client);
+    ok = control_post(server, "faults", "{\"match\":\"carts.get\",\"kind\":\"hold\",\"times\":1}");
+    HeldCall call = {.client = client};
+    pthread_t thread;
+    ok = ok && pthread_create(&thread, NULL, held_call, &call) == 0;
+    if (!ok)
+      break;
+    /* Returns once the call is held by the server: the cancel then interrupts a call in flight. */
+    ok = control_post(server, "wait-held", "{\"count\":1}");
+    double t0 = now_ms();
+    pc_client_cancel(client);
+    pthread_join(thread, NULL);
+    ms[i] = call.returned_ms - t0;
+    ok = ok && call.kind == PC_ERROR_CANCELLED && control_post(server, "release", "{}");
+  }
+  pc_client_clear_cancel(client);
+  if (ok) {
+    double worst = 0;
+    for (int i = 0; i < rounds; i++)
+      worst = ms[i] > worst ? ms[i] : worst;
+    double med = median(ms, (size_t)rounds);
+    printf("| cancel of a held request, median (worst) of %d | %.3f ms (%.3f ms) | within 100 ms | "
+           "**%s** |\n",
+           rounds, med, worst, worst < 100.0 ? "met" : "missed");
+  } else {
+    fprintf(stderr, "bench_client: the cancellation measurement failed\n");
+  }
+  free(ms);
+  return ok;
+}
+
+/* ----- 3. end to end: pccart against curl ----- */
 
 /* Runs argv with stdout into out (up to size), stderr discarded; returns the exit status. */
 static int run(char *const argv[], char *out, size_t size) {
