@@ -646,6 +646,21 @@ bool tui_send(Tui *tui, const char *keys) {
   return tui_send_raw(tui, out, length);
 }
 
+/* SGR reports are "ESC [ < button ; column ; row M" for a press and "... m" for a release,
+ * with 1-based cells; the wheel is buttons 64 (up) and 65 (down), pressed only. */
+bool tui_click(Tui *tui, int y, int x) {
+  char report[64];
+  int n =
+      snprintf(report, sizeof report, "\033[<0;%d;%dM\033[<0;%d;%dm", x + 1, y + 1, x + 1, y + 1);
+  return tui_send_raw(tui, report, (size_t)n);
+}
+
+bool tui_wheel(Tui *tui, int y, int x, bool up) {
+  char report[32];
+  int n = snprintf(report, sizeof report, "\033[<%d;%d;%dM", up ? 64 : 65, x + 1, y + 1);
+  return tui_send_raw(tui, report, (size_t)n);
+}
+
 bool tui_resize(Tui *tui, int rows, int cols) {
   if (!tui->hangup)
     read_available(tui);

@@ -53,6 +53,11 @@ pid_t tui_pid(const Tui *tui);
 bool tui_send(Tui *tui, const char *keys);
 /* Sends raw bytes as they are. */
 bool tui_send_raw(Tui *tui, const char *bytes, size_t length);
+/* xterm SGR (1006) mouse reports, as a terminal sends them with mouse tracking on: a left
+ * button press and its release on cell (y, x) (0-based screen coordinates), and one wheel step
+ * there (up: towards the top of a list). */
+bool tui_click(Tui *tui, int y, int x);
+bool tui_wheel(Tui *tui, int y, int x, bool up);
 
 /* Waits for an idle title newer than the last input (with no input yet: any) after which the
  * program has drawn nothing: the screen is the complete frame the title announced. */

@@ -16,6 +16,24 @@ char *pccart_config_text(const char *url, const char *extra) {
                     url, extra ? extra : "");
 }
 
+char *pccart_live_config_text(const char *url, const char *extra) {
+  /* The sandbox's well-known client id; the tenant is any. Plain http is accepted for loopback
+   * addresses only, which is what the sandbox listens on. */
+  return str_format("# written by the TUI tests: a live profile at the test's sandbox\n"
+                    "default_profile = \"contoso\";\n"
+                    "profiles = {\n"
+                    "  contoso = {\n"
+                    "    kind = \"live\";\n"
+                    "    api_base = \"%s\";\n"
+                    "    authority = \"%s/\";\n"
+                    "    tenant = \"" TEST_TENANT "\";\n"
+                    "    client_id = \"pccart-sandbox\";\n"
+                    "  };\n"
+                    "};\n"
+                    "%s",
+                    url, url, extra ? extra : "");
+}
+
 Pccart *pccart_start(const char *bin, const PccartOptions *options, char *err, size_t err_size) {
   static const PccartOptions defaults = {0};
   if (!options)
@@ -26,12 +44,23 @@ Pccart *pccart_start(const char *bin, const PccartOptions *options, char *err, s
     return NULL;
   }
   HttpCtxOptions http_options = {.customers = options->customers, .scenario = options->scenario};
-  pccart->http = http_ctx_start(&http_options, err, err_size);
+  pccart->owns_http = options->http == NULL;
+  pccart->http = options->http ? options->http : http_ctx_start(&http_options, err, err_size);
   if (!pccart->http) {
     free(pccart);
     return NULL;
   }
-  char *config = pccart_config_text(http_ctx_url(pccart->http), options->config_extra);
+  char *config = options->live
+                     ? pccart_live_config_text(http_ctx_url(pccart->http), options->config_extra)
+                     : pccart_config_text(http_ctx_url(pccart->http), options->config_extra);
+  /* A live profile's secret comes from the environment, after the test's own entries. */
+  const char *env[64];
+  size_t env_count = 0;
+  for (size_t i = 0; options->env && options->env[i] && env_count + 2 < 64; i++)
+    env[env_count++] = options->env[i];
+  if (options->live)
+    env[env_count++] = "PCCART_CLIENT_SECRET=" PCCART_LIVE_SECRET;
+  env[env_count] = NULL;
   const char *args[32] = {bin};
   size_t n = 1;
   for (size_t i = 0; options->args && options->args[i] && n + 1 < 32; i++)
@@ -39,14 +68,15 @@ Pccart *pccart_start(const char *bin, const PccartOptions *options, char *err, s
   args[n] = NULL;
   TuiOptions tui_options = {.rows = options->rows > 0 ? options->rows : 30,
                             .cols = options->cols > 0 ? options->cols : 120,
-                            .env = options->env,
+                            .env = env,
                             .config_text = config};
   pccart->tui = config ? tui_start_with(args, &tui_options, err, err_size) : NULL;
   free(config);
   if (!pccart->tui) {
     if (!config)
       snprintf(err, err_size, "out of memory");
-    http_ctx_stop(pccart->http);
+    if (pccart->owns_http)
+      http_ctx_stop(pccart->http);
     free(pccart);
     return NULL;
   }
@@ -66,7 +96,8 @@ int pccart_stop(Pccart *pccart) {
   if (!pccart)
     return -1;
   int status = tui_stop(pccart->tui);
-  http_ctx_stop(pccart->http);
+  if (pccart->owns_http)
+    http_ctx_stop(pccart->http);
   free(pccart);
   return status;
 }

@@ -18,11 +18,18 @@ typedef struct PccartOptions {
   const char *const *args;  /* extra arguments after the program name; NULL-terminated */
   int rows, cols;           /* 0: 30 x 120 */
   bool no_wait;             /* do not wait for the customers to show */
+  /* A sandbox the test already runs (another pccart used it, the test seeded it): pccart runs
+   * on it, and pccart_stop leaves it running. NULL: a new one (customers, scenario). */
+  HttpCtx *http;
+  /* The profile is kind "live" (profile "contoso") pointing at the sandbox by api_base and
+   * authority, its client secret in PCCART_CLIENT_SECRET: the TUI must say LIVE. */
+  bool live;
 } PccartOptions;
 
 typedef struct Pccart {
   HttpCtx *http; /* the sandbox and a client for its control API */
   Tui *tui;
+  bool owns_http; /* started by pccart_start (options.http was NULL) */
 } Pccart;
 
 /* Starts a sandbox and pccart (bin: PCC_PCCART_BIN) on it, and (unless options->no_wait) waits
@@ -33,6 +40,10 @@ int pccart_stop(Pccart *pccart);
 
 /* The configuration pccart_start writes for a sandbox URL, plus extra (caller frees). */
 char *pccart_config_text(const char *url, const char *extra);
+/* The configuration of options.live: profile "contoso", kind "live", at the sandbox URL, plus
+ * extra (caller frees). Its secret is not in it: PCCART_LIVE_SECRET goes in the environment. */
+char *pccart_live_config_text(const char *url, const char *extra);
+#define PCCART_LIVE_SECRET "sandbox-secret"
 
 /* The body of the last request the sandbox logged for op ("carts.create", "carts.update",
  * "carts.checkout"), and how many it logged; NULL when none (caller frees). */
