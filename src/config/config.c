@@ -995,6 +995,21 @@ static bool config_parse_text(const char *path, const char *text, Config *out, C
   return ok;
 }
 
+bool config_load_text(const char *path, const char *text, Config *out, ConfigError *err) {
+  memset(out, 0, sizeof *out);
+  err->message[0] = '\0';
+  if (!defaults_set(out) || !(out->path = strdup(path))) {
+    error_set(err, "out of memory");
+    config_clear(out);
+    return false;
+  }
+  if (!config_parse_text(path, text, out, err)) {
+    config_clear(out);
+    return false;
+  }
+  return true;
+}
+
 bool config_load(const char *path, Config *out, ConfigError *err) {
   memset(out, 0, sizeof *out);
   err->message[0] = '\0';

@@ -95,4 +95,19 @@ bool pc_url_is_loopback(const char *url, bool *https);
 /* Drops and wipes the cached access token. */
 void pc_token_drop(PcClient *client);
 
+/* ----- for tests: what the call loop makes of a server's reply (tests/fuzz) ----- */
+
+/* Seconds to wait from a Retry-After value (delta-seconds or an HTTP date); -1 if none. */
+long pc_retry_after_seconds(const char *text);
+
+/* The reply of one attempt as the call loop sees it: header lines (as curl hands them, each
+ * ended by "\n"; a status line starts a new header block), then the body; api says whether it
+ * came from Partner Center (else the sign-in service), mutating whether the call was a create,
+ * update or checkout. Fills error (cleared first) as a refused call would, *retryable with
+ * whether the loop would try again, and *wait_ms with how long it would wait first before
+ * attempt `attempt` (1-based). */
+void pc_reply_classify(PcClient *client, bool api, bool mutating, long status, const char *headers,
+                       size_t headers_length, const char *body, size_t body_length, int attempt,
+                       PcError *error, bool *retryable, long *wait_ms);
+
 #endif

@@ -961,3 +961,38 @@ bool pc_call(PcClient *c, const PcRequest *request, PcReply *reply, PcCallInfo *
   free(url);
   return ok;
 }
+
+/* ----- for tests (internal.h) ----- */
+
+long pc_retry_after_seconds(const char *text) {
+  return retry_after_seconds(text);
+}
+
+void pc_reply_classify(PcClient *c, bool api, bool mutating, long status, const char *headers,
+                       size_t headers_length, const char *body, size_t body_length, int attempt,
+                       PcError *error, bool *retryable, long *wait_ms) {
+  Attempt a = {0};
+  a.status = status;
+  a.sent = true;
+  /* curl hands the header callback one line at a time; the callbacks never write to data. */
+  for (size_t i = 0; i < headers_length;) {
+    const char *line = headers + i;
+    const char *newline = memchr(line, '\n', headers_length - i);
+    size_t n = newline ? (size_t)(newline - line) + 1 : headers_length - i;
+    on_header((char *)line, 1, n, &a);
+    i += n;
+  }
+  if (body_length)
+    on_body((char *)body, 1, body_length, &a);
+  Exchange x = {.api = api,
+                .method = mutating ? "POST" : "GET",
+                .url = c->api_base,
+                .display = "/v1/customers",
+                .mutating = mutating,
+                .effect = mutating ? "the cart may have been created" : NULL};
+  url_host(x.url, x.host, sizeof x.host);
+  fill_error(c, &x, &a, true, "", error);
+  *retryable = status_retryable(status) && !a.too_large && !a.no_memory;
+  *wait_ms = retry_wait(c, &a, attempt);
+  attempt_reset(&a);
+}
