@@ -125,6 +125,20 @@ const char *cart_ui_line_title(const AppState *state, const CartLineItem *line, 
     } else if (item.offer != NULL && item.offer->name != NULL) {
       title = item.offer->name;
     }
+  } else if (line->catalog_item_id != NULL && state->catalog.catalog != NULL) {
+    /* A cart opened by id, reloaded or read from a draft names SKUs the browser never loaded;
+     * the products are loaded with the customer, so the line reads by its product's title
+     * ("PRODUCT:SKU:AVAILABILITY") rather than "(unknown item)". */
+    char product_id[160];
+    size_t n = strcspn(line->catalog_item_id, ":");
+    if (n > 0 && n < sizeof product_id && line->catalog_item_id[n] == ':') {
+      memcpy(product_id, line->catalog_item_id, n);
+      product_id[n] = '\0';
+      const Product *product = catalog_find_product(state->catalog.catalog, product_id);
+      if (product != NULL && product->title != NULL) {
+        title = product->title;
+      }
+    }
   }
   const char *friendly =
       line->friendly_name != NULL && line->friendly_name[0] != '\0' ? line->friendly_name : NULL;
