@@ -555,8 +555,10 @@ void json_read_kv(KeyValueList *list, const cJSON *item) {
   if (cJSON_IsObject(item)) {
     cJSON_ArrayForEach(child, item) {
       char *value = kv_value_text(child);
+      /* A repeated key (any case) keeps its last value, as the service's dictionaries do:
+       * otherwise the validator would check the first and the body would send both. */
       if (value && child->string) {
-        kv_list_add(list, child->string, value);
+        kv_list_set(list, child->string, value);
       }
       free(value);
     }
@@ -565,7 +567,7 @@ void json_read_kv(KeyValueList *list, const cJSON *item) {
       const cJSON *key = json_get(child, "key");
       char *value = kv_value_text(json_get(child, "value"));
       if (cJSON_IsString(key)) {
-        kv_list_add(list, key->valuestring, value ? value : "");
+        kv_list_set(list, key->valuestring, value ? value : "");
       }
       free(value);
     }

@@ -22,6 +22,9 @@
 /* DEBUG logs show at most this much of one body chunk. */
 #define MAX_LOGGED_BODY 8192
 #define LOW_SPEED_TIME_S 30L
+/* Retry-After values are capped here (a year) before any arithmetic: a server's
+ * "Retry-After: 9999999999999999" must not overflow the milliseconds (found by tests/fuzz). */
+#define RETRY_AFTER_MAX_S (366L * 24 * 3600)
 
 /* ----- one attempt ----- */
 
@@ -364,12 +367,13 @@ static long retry_after_seconds(const char *text) {
   errno = 0;
   long value = strtol(text, &end, 10);
   if (end != text && *end == '\0' && errno == 0)
-    return value < 0 ? 0 : value;
+    return value < 0 ? 0 : value > RETRY_AFTER_MAX_S ? RETRY_AFTER_MAX_S : value;
   time_t when = curl_getdate(text, NULL);
   if (when == -1)
     return -1;
   double delta = difftime(when, time(NULL));
-  return delta <= 0 ? 0 : (long)delta;
+  /* A date centuries ahead would not fit a long; no wait is that long anyway. */
+  return delta <= 0 ? 0 : delta > RETRY_AFTER_MAX_S ? RETRY_AFTER_MAX_S : (long)delta;
 }
 
 static void fill_ids(PcError *error, const Exchange *x, const Attempt *a,
@@ -662,6 +666,7 @@ static long retry_wait(PcClient *c, const Attempt *a, int attempt) {
   if (a->status == 429 || a->status == 503) {
     long seconds = retry_after_seconds(a->retry_after);
     if (seconds >= 0) {
+      /* seconds is at most RETRY_AFTER_MAX_S: the product fits. */
       long long ms = (long long)seconds * 1000;
       return ms > c->retry_after_max_ms ? c->retry_after_max_ms : (long)ms;
     }

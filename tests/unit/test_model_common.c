@@ -232,6 +232,31 @@ static void test_json_read_kv_both_forms(void **state) {
   cJSON_Delete(json);
 }
 
+/* Found by tests/fuzz (cart_json): a key given twice was kept twice, so the validator checked the
+ * first value while the request body sent both; the last one now wins, in either form. */
+static void test_json_read_kv_repeated_key(void **state) {
+  (void)state;
+  cJSON *json = parse("{\"object\":{\"scope\":\"single\",\"duration\":\"1Year\","
+                      "\"Scope\":\"shared\"},"
+                      "\"array\":[{\"key\":\"a\",\"value\":\"1\"},{\"key\":\"b\",\"value\":\"2\"},"
+                      "{\"key\":\"A\",\"value\":\"3\"}]}");
+  KeyValueList list = {0};
+  json_read_kv(&list, json_get(json, "object"));
+  assert_int_equal(list.count, 2);
+  assert_string_equal(list.items[0].key, "scope");
+  assert_string_equal(list.items[0].value, "shared");
+  assert_string_equal(list.items[1].value, "1Year");
+  kv_list_clear(&list);
+
+  json_read_kv(&list, json_get(json, "array"));
+  assert_int_equal(list.count, 2);
+  assert_string_equal(list.items[0].key, "a");
+  assert_string_equal(list.items[0].value, "3");
+  assert_string_equal(list.items[1].value, "2");
+  kv_list_clear(&list);
+  cJSON_Delete(json);
+}
+
 static void test_json_put_omits_unset(void **state) {
   (void)state;
   cJSON *json = cJSON_CreateObject();
@@ -359,6 +384,7 @@ int main(void) {
       cmocka_unit_test(test_billing_cycle),
       cmocka_unit_test(test_json_get_tolerant),
       cmocka_unit_test(test_json_read_kv_both_forms),
+      cmocka_unit_test(test_json_read_kv_repeated_key),
       cmocka_unit_test(test_json_put_omits_unset),
       cmocka_unit_test(test_strip_annotations),
       cmocka_unit_test(test_print_scalars),
