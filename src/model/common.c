@@ -222,6 +222,18 @@ void link_list_read(LinkList *list, const cJSON *links_object) {
     }
     char *uri = json_dup_string(child, "uri");
     char *method = json_dup_string(child, "method");
+    /* A name given twice (any case) keeps its last link, as for provisioningContext: otherwise
+     * a page's second "next" (the one with the continuation token) would never be read. */
+    Link *existing = link_list_get_mut(list, child->string);
+    if (existing) {
+      free(existing->uri);
+      free(existing->method);
+      existing->uri = uri;
+      existing->method = method;
+      kv_list_clear(&existing->headers);
+      json_read_kv(&existing->headers, json_get(child, "headers"));
+      continue;
+    }
     bool added = link_list_add(list, child->string, uri, method);
     free(uri);
     free(method);

@@ -257,6 +257,27 @@ static void test_json_read_kv_repeated_key(void **state) {
   cJSON_Delete(json);
 }
 
+/* Found by tests/fuzz (customer_page): a repeated link name kept both links, and the page's
+ * continuation token was read from the first "next" (none) instead of the last. */
+static void test_links_repeated_name(void **state) {
+  (void)state;
+  cJSON *json = parse("{\"next\":{\"uri\":\"/a\",\"method\":\"GET\",\"headers\":[]},"
+                      "\"self\":{\"uri\":\"/s\"},"
+                      "\"Next\":{\"uri\":\"/b\",\"method\":\"POST\",\"headers\":"
+                      "[{\"key\":\"MS-ContinuationToken\",\"value\":\"t2\"}]}}");
+  LinkList links = {0};
+  link_list_read(&links, json);
+  assert_int_equal(links.count, 2);
+  const Link *next = link_list_get(&links, "next");
+  assert_non_null(next);
+  assert_string_equal(next->uri, "/b");
+  assert_string_equal(next->method, "POST");
+  assert_string_equal(kv_list_get(&next->headers, "MS-ContinuationToken"), "t2");
+  assert_string_equal(links.items[1].uri, "/s");
+  link_list_clear(&links);
+  cJSON_Delete(json);
+}
+
 static void test_json_put_omits_unset(void **state) {
   (void)state;
   cJSON *json = cJSON_CreateObject();
@@ -385,6 +406,7 @@ int main(void) {
       cmocka_unit_test(test_json_get_tolerant),
       cmocka_unit_test(test_json_read_kv_both_forms),
       cmocka_unit_test(test_json_read_kv_repeated_key),
+      cmocka_unit_test(test_links_repeated_name),
       cmocka_unit_test(test_json_put_omits_unset),
       cmocka_unit_test(test_strip_annotations),
       cmocka_unit_test(test_print_scalars),
