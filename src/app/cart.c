@@ -371,6 +371,13 @@ bool app_cart_can_checkout(const AppState *state, char *why, size_t why_size) {
     say(why, why_size, "The cart is being saved; check out once the save has finished.");
     return false;
   }
+  /* A reload or an open replaces the draft when it answers, possibly with another cart: the
+   * confirmation would then show one cart and the yes order another. */
+  if (reload_in_flight(state)) {
+    say(why, why_size,
+        "The cart is being loaded from Partner Center; check out once it has loaded.");
+    return false;
+  }
   if (!cart->draft->id) {
     say(why, why_size, "The cart has not been saved; save it (s) before checking out.");
     return false;

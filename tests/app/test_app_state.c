@@ -1041,6 +1041,57 @@ static void test_open_and_reload(void **unused) {
   app_free(state);
 }
 
+/* A checkout is confirmed for the cart on screen: while a reload or an open is on its way, the
+ * cart may be replaced by another one (another id, other lines) under the open confirmation,
+ * and a yes would then order a cart the user never saw. */
+static void test_checkout_waits_for_reload(void **unused) {
+  (void)unused;
+  AppState *state = picked_state();
+  add_saas(state, 1);
+  add_saas(state, 2);
+  save_ok(state, "cart-5", -1);
+  char why[256] = "";
+  assert_true(app_cart_can_checkout(state, why, sizeof why));
+
+  /* Queued, then in flight: refused both times. */
+  assert_true(app_cart_open(state, "cart-6", why, sizeof why));
+  expect_checkout_refused(state,
+                          "The cart is being loaded from Partner Center; check out once it has "
+                          "loaded.");
+  long id;
+  Job *job = submit(state, &id);
+  expect_checkout_refused(state,
+                          "The cart is being loaded from Partner Center; check out once it has "
+                          "loaded.");
+  Cart sent = {0};
+  JobResult *r = result_for(job, id, true);
+  r->cart = server_cart(&sent, "cart-6", -1);
+  CartLineItem *line = cart_line_list_append(&r->cart->line_items);
+  *line = saas_line(7);
+  line->id = opt_int(0);
+  app_apply_result(state, r);
+
+  /* Loaded: the checkout is for the cart now shown. */
+  why[0] = '\0';
+  assert_true(app_cart_checkout(state, why, sizeof why));
+  job = submit(state, &id);
+  assert_int_equal(job->kind, JOB_CART_CHECKOUT);
+  assert_string_equal(job->cart_id, "cart-6");
+  job_free(job);
+
+  /* A plain reload of a clean cart is the same. */
+  app_free(state);
+  state = picked_state();
+  add_saas(state, 1);
+  save_ok(state, "cart-7", -1);
+  assert_true(app_cart_reload(state, why, sizeof why));
+  expect_checkout_refused(state,
+                          "The cart is being loaded from Partner Center; check out once it has "
+                          "loaded.");
+  job_free(submit(state, &id));
+  app_free(state);
+}
+
 /* ----- drafts ----- */
 
 static char *temp_dir(void) {
@@ -1213,6 +1264,7 @@ int main(void) {
       cmocka_unit_test(test_retrying_message),
       cmocka_unit_test(test_messages_queue),
       cmocka_unit_test(test_open_and_reload),
+      cmocka_unit_test(test_checkout_waits_for_reload),
       cmocka_unit_test(test_drafts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
