@@ -472,10 +472,21 @@ static bool add_provisioning_fields(LineForm *form, const AppState *state, const
   return true;
 }
 
-static void participants_text(const KeyValueList *list, char *out, size_t size) {
+/* "key=value, key=value": as long as the list needs (a cut text would change or drop the
+ * participants of a line merely opened for editing). NULL when out of memory. */
+static char *participants_text(const KeyValueList *list) {
+  size_t size = 1;
+  for (size_t i = 0; i < list->count; i++) {
+    size += 3 + strlen(list->items[i].key ? list->items[i].key : "") +
+            strlen(list->items[i].value ? list->items[i].value : "");
+  }
+  char *out = malloc(size);
+  if (!out) {
+    return NULL;
+  }
   size_t used = 0;
   out[0] = '\0';
-  for (size_t i = 0; i < list->count && used < size; i++) {
+  for (size_t i = 0; i < list->count; i++) {
     int n = snprintf(out + used, size - used, "%s%s=%s", i ? ", " : "",
                      list->items[i].key ? list->items[i].key : "",
                      list->items[i].value ? list->items[i].value : "");
@@ -484,6 +495,7 @@ static void participants_text(const KeyValueList *list, char *out, size_t size) 
     }
     used += (size_t)n;
   }
+  return out;
 }
 
 static bool build_fields(LineForm *form, const AppState *state, const CatalogItem *item,
@@ -527,17 +539,18 @@ static bool build_fields(LineForm *form, const AppState *state, const CatalogIte
       }
     }
   }
-  char participants[512];
-  participants_text(base ? &base->participants : &(KeyValueList){0}, participants,
-                    sizeof participants);
-  if (!field_add(form, "Friendly name", WIRE_NAME, FORM_FIELD_TEXT,
-                 base && base->friendly_name ? base->friendly_name : "", false,
-                 "optional; shown on the subscription") ||
-      !field_add(form, "Promotion id", WIRE_PROMOTION, FORM_FIELD_TEXT,
-                 base && base->promotion_id ? base->promotion_id : "", false, promotions) ||
-      !field_add(form, "Participants", WIRE_PARTICIPANTS, FORM_FIELD_TEXT, participants, false,
-                 "optional; transaction_reseller=1234567, pairs separated by commas") ||
-      !add_provisioning_fields(form, state, item->sku, base)) {
+  char *participants = participants_text(base ? &base->participants : &(KeyValueList){0});
+  bool added =
+      participants &&
+      field_add(form, "Friendly name", WIRE_NAME, FORM_FIELD_TEXT,
+                base && base->friendly_name ? base->friendly_name : "", false,
+                "optional; shown on the subscription") &&
+      field_add(form, "Promotion id", WIRE_PROMOTION, FORM_FIELD_TEXT,
+                base && base->promotion_id ? base->promotion_id : "", false, promotions) &&
+      field_add(form, "Participants", WIRE_PARTICIPANTS, FORM_FIELD_TEXT, participants, false,
+                "optional; transaction_reseller=1234567, pairs separated by commas");
+  free(participants);
+  if (!added || !add_provisioning_fields(form, state, item->sku, base)) {
     return false;
   }
   if (item->sku && item->sku->enforce_attestation.set && item->sku->enforce_attestation.value) {

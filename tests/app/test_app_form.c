@@ -417,13 +417,51 @@ static void test_edit_line(void **state) {
   assert_true(app_cart_clear(app, why, sizeof why));
 }
 
+/* A line's participants fill the form however long they are: a cut text would change the last
+ * value (or drop them all) when a line opened only to change its quantity is put back. */
+static void test_edit_keeps_long_participants(void **state) {
+  AppState *app = *state;
+  LineForm *form = open_form(app, M365_BASIC);
+  CartLineItem line;
+  assert_true(line_form_to_line(form, &line));
+  line_form_free(form);
+  char a[201], b[201], c[201];
+  memset(a, 'a', 200);
+  memset(b, 'b', 200);
+  memset(c, 'c', 200);
+  a[200] = b[200] = c[200] = '\0';
+  assert_true(kv_list_add(&line.participants, "transaction_reseller", a));
+  assert_true(kv_list_add(&line.participants, "consumption_reseller", b));
+  assert_true(kv_list_add(&line.participants, "additional_transaction_reseller", c));
+  char why[256] = "";
+  assert_true(app_cart_add_line(app, &line, why, sizeof why));
+  cart_line_item_clear(&line);
+
+  form = line_form_new(app, NULL, 0, why, sizeof why);
+  assert_non_null(form);
+  char expected[700];
+  snprintf(expected, sizeof expected,
+           "transaction_reseller=%s, consumption_reseller=%s, additional_transaction_reseller=%s",
+           a, b, c);
+  assert_string_equal(field(form, "participants")->value, expected);
+  set(form, "quantity", "3");
+  assert_true(line_form_to_line(form, &line));
+  line_form_free(form);
+  assert_int_equal(line.participants.count, 3);
+  assert_string_equal(kv_list_get(&line.participants, "transaction_reseller"), a);
+  assert_string_equal(kv_list_get(&line.participants, "consumption_reseller"), b);
+  assert_string_equal(kv_list_get(&line.participants, "additional_transaction_reseller"), c);
+  cart_line_item_clear(&line);
+  assert_true(app_cart_clear(app, why, sizeof why));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_legacy_azure), cmocka_unit_test(test_reservation),
       cmocka_unit_test(test_perpetual),    cmocka_unit_test(test_saas_monthly),
       cmocka_unit_test(test_saas_trial),   cmocka_unit_test(test_m365),
       cmocka_unit_test(test_attestation),  cmocka_unit_test(test_unknown_item_and_line),
-      cmocka_unit_test(test_edit_line),
+      cmocka_unit_test(test_edit_line),    cmocka_unit_test(test_edit_keeps_long_participants),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
