@@ -25,6 +25,9 @@
 /* Retry-After values are capped here (a year) before any arithmetic: a server's
  * "Retry-After: 9999999999999999" must not overflow the milliseconds (found by tests/fuzz). */
 #define RETRY_AFTER_MAX_S (366L * 24 * 3600)
+/* A token's lifetime is capped here (the sign-in service issues them for an hour or so) before
+ * any arithmetic: "expires_in": 9223372036854775807 must not overflow the milliseconds. */
+#define TOKEN_LIFETIME_MAX_S (24L * 3600)
 
 /* ----- one attempt ----- */
 
@@ -697,6 +700,20 @@ static void log_outcome(PcClient *c, const Exchange *x, const Attempt *a, const 
 
 static bool token_ensure(PcClient *c, PcError *error);
 
+/* A failure that ends the loop before an attempt (the sign-in, out of memory) after an earlier
+ * attempt of a create, update or checkout may have been carried out: the outcome stays
+ * unknown, and the sentence says so. */
+static void keep_outcome_unknown(const Exchange *x, bool maybe_acted, PcError *error) {
+  if (!x->mutating || !maybe_acted || error->outcome_unknown)
+    return;
+  error->outcome_unknown = true;
+  char sentence[sizeof error->message];
+  snprintf(sentence, sizeof sentence,
+           "%.300s Also, %s by an earlier attempt, so check before trying again.", error->message,
+           x->effect);
+  memcpy(error->message, sentence, sizeof sentence);
+}
+
 /* The loop every call goes through. On success *out holds the final attempt. */
 static bool exchange_run(PcClient *c, Exchange *x, Attempt *out, PcCallInfo *info, PcError *error) {
   url_host(x->url, x->host, sizeof x->host);
@@ -717,14 +734,17 @@ static bool exchange_run(PcClient *c, Exchange *x, Attempt *out, PcCallInfo *inf
       fill_error(c, x, &a, maybe_acted, correlation_id, e);
       break;
     }
-    if (x->api && !token_ensure(c, e))
+    if (x->api && !token_ensure(c, e)) {
+      keep_outcome_unknown(x, maybe_acted, e);
       break;
+    }
     pc_new_request_id(correlation_id);
     struct curl_slist *headers =
         exchange_headers(c, x, x->api ? c->access_token : NULL, correlation_id);
     if (!headers || attempt_setup(c, x->method, x->url, x->body, headers, x->timeout_ms, &a)) {
       curl_slist_free_all(headers);
       pc_error_set(e, PC_ERROR_NO_MEMORY, "Out of memory while preparing the request.");
+      keep_outcome_unknown(x, maybe_acted, e);
       break;
     }
     attempts++;
@@ -862,10 +882,15 @@ static bool token_accept(PcClient *c, const Attempt *a, PcError *error) {
   if (token.refresh_token)
     pc_log_add_secret(c->log, token.refresh_token);
   long lifetime = token.expires_in.set ? token.expires_in.value : 600;
-  if (!token.expires_in.set && token.expires_on.set)
-    lifetime = (long)(token.expires_on.value - (long)time(NULL));
+  if (!token.expires_in.set && token.expires_on.set) {
+    /* Compared before subtracting: a date far in the past must not overflow either. */
+    long now = (long)time(NULL);
+    lifetime = token.expires_on.value > now ? token.expires_on.value - now : 0;
+  }
   if (lifetime < 0)
     lifetime = 0;
+  if (lifetime > TOKEN_LIFETIME_MAX_S)
+    lifetime = TOKEN_LIFETIME_MAX_S;
   /* Fetch again 5 minutes before expiry, or at half the lifetime of a short-lived token. */
   long margin = lifetime >= 600 ? 300 : lifetime / 2;
   pc_token_drop(c);

@@ -757,6 +757,86 @@ static void test_429_without_retry_after(void **state) {
   pc_error_clear(&error);
 }
 
+/* A token reply's lifetime is capped before any arithmetic: "expires_in" beyond what
+ * milliseconds hold must neither overflow (UBSan) nor make every call sign in again. */
+static void test_token_lifetime_capped(void **state) {
+  (void)state;
+  const char *customer = "{\"id\":\"" DOC_CUSTOMER_ID "\"}";
+  char *replies[] = {reply_new("200 OK", "",
+                               "{\"token_type\":\"Bearer\",\"expires_in\":\"9223372036854775806\","
+                               "\"access_token\":\"canned-tok\"}"),
+                     reply_new("200 OK", "", customer), reply_new("200 OK", "", customer)};
+  Canned canned;
+  canned_start(&canned, (const char *const *)replies, 3);
+  char base[64];
+  snprintf(base, sizeof base, "http://127.0.0.1:%d", canned.port);
+  PcSettings s = settings_for(base, NULL);
+  PcClient *client = client_new(&s);
+  PcError error = {0};
+  bool first = get_customer(client, NULL, &error);
+  bool second = first && get_customer(client, NULL, &error);
+  pc_client_free(client);
+  size_t served = canned_stop(&canned);
+  for (size_t i = 0; i < 3; i++)
+    free(replies[i]);
+  if (!second)
+    fail_msg("a call failed: %s", error.message);
+  assert_int_equal(served, 3); /* one sign-in for both calls */
+  pc_error_clear(&error);
+}
+
+/* An "expires_on" far in the past is an expired token (used once, then fetched again), not
+ * an overflowing subtraction. */
+static void test_token_expires_on_in_the_past(void **state) {
+  (void)state;
+  const char *token = "{\"token_type\":\"Bearer\",\"expires_on\":\"-9223372036854775806\","
+                      "\"access_token\":\"canned-tok\"}";
+  const char *customer = "{\"id\":\"" DOC_CUSTOMER_ID "\"}";
+  char *replies[] = {reply_new("200 OK", "", token), reply_new("200 OK", "", customer),
+                     reply_new("200 OK", "", token), reply_new("200 OK", "", customer)};
+  Canned canned;
+  canned_start(&canned, (const char *const *)replies, 4);
+  char base[64];
+  snprintf(base, sizeof base, "http://127.0.0.1:%d", canned.port);
+  PcSettings s = settings_for(base, NULL);
+  PcClient *client = client_new(&s);
+  PcError error = {0};
+  bool first = get_customer(client, NULL, &error);
+  bool second = first && get_customer(client, NULL, &error);
+  pc_client_free(client);
+  size_t served = canned_stop(&canned);
+  for (size_t i = 0; i < 4; i++)
+    free(replies[i]);
+  if (!second)
+    fail_msg("a call failed: %s", error.message);
+  assert_int_equal(served, 4);
+  pc_error_clear(&error);
+}
+
+/* A create whose first attempt may have been carried out (a 500 after sending), then whose
+ * retry cannot sign in (the token was refused after a 401): the outcome is still unknown, and
+ * the sentence says what may have happened. Without that the CLI would not offer the
+ * --request-id that keeps a repeat from making a second cart. */
+static void test_sign_in_failure_after_maybe_acted_keeps_outcome_unknown(void **state) {
+  (void)state;
+  char *replies[] = {
+      reply_new("200 OK", "", TOKEN_BODY),
+      reply_new("500 Internal Server Error", "", "{\"code\":800003,\"description\":\"boom\"}"),
+      reply_new("401 Unauthorized", "", "{\"code\":900001,\"description\":\"expired\"}"),
+      reply_new("401 Unauthorized", "",
+                "{\"error\":\"invalid_client\",\"error_description\":\"AADSTS7000215\"}")};
+  PcError error = {0};
+  size_t served = 0;
+  run_canned(OP_CREATE, replies, 4, NULL, &error, &served);
+  assert_int_equal(served, 4);
+  assert_int_equal(error.kind, PC_ERROR_AUTH);
+  assert_true(error.outcome_unknown);
+  if (!strstr(error.message, "client secret is wrong") ||
+      !strstr(error.message, "the cart may have been created"))
+    fail_msg("\"%s\" does not say both what failed and what may have happened", error.message);
+  pc_error_clear(&error);
+}
+
 int main(void) {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -778,6 +858,9 @@ int main(void) {
       T(test_bad_replies),
       T(test_retry_after_http_date),
       T(test_429_without_retry_after),
+      T(test_token_lifetime_capped),
+      T(test_token_expires_on_in_the_past),
+      T(test_sign_in_failure_after_maybe_acted_keeps_outcome_unknown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
