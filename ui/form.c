@@ -51,6 +51,14 @@ static void commit_field(FormView *v, size_t i) {
   if (!is_text_kind(field->kind)) {
     return;
   }
+  /* Untouched since it showed the model's value: nothing to hand over. A value longer than a
+   * field holds is shown cut, and the cut text must not replace it. */
+  TextField shown;
+  text_field_set(&shown, value_of(field));
+  if (shown.length == v->fields[i].length &&
+      wmemcmp(shown.text, v->fields[i].text, shown.length) == 0) {
+    return;
+  }
   char text[1024];
   if (!text_field_utf8(&v->fields[i], text, sizeof text)) {
     v->refused[i] = true;

@@ -750,6 +750,36 @@ static void test_abandon_asks_only_when_changed(void **state) {
   assert_int_equal(f->app->cart.draft->line_items.count, 0);
 }
 
+/* A text field holds 255 characters; a longer value (from a server cart or a draft file) is
+ * shown cut, and only passing through its field must not put the cut text in the line. */
+static void test_long_value_survives_passing_through(void **state) {
+  Fixture *f = *state;
+  pick_doc_customer(f);
+  app_catalog_load_skus(f->app, "CFQ7TTC0LH16");
+  pump(f);
+  app_catalog_load_availabilities(f->app, "CFQ7TTC0LH16", "0001");
+  pump(f);
+  assert_true(ui_line_form_open(f->ui, "CFQ7TTC0LH16:0001:CFQ7TTC0K5DJ", -1));
+  act(f, ACTION_FORM_SUBMIT);
+  assert_int_equal(f->app->cart.draft->line_items.count, 1);
+  char name[301];
+  memset(name, 'n', 300);
+  name[300] = '\0';
+  CartLineItem *line = &f->app->cart.draft->line_items.items[0];
+  free(line->friendly_name);
+  line->friendly_name = model_strdup(name);
+  assert_non_null(line->friendly_name);
+
+  assert_true(ui_line_form_open(f->ui, NULL, 0));
+  focus_field(f, "friendlyName");
+  act(f, ACTION_FORM_NEXT_FIELD);
+  LineForm *form = cart_ui_form_model(top_data(f));
+  assert_string_equal(form->fields[line_form_find(form, "friendlyName")].value, name);
+  act(f, ACTION_FORM_SUBMIT);
+  assert_int_equal(f->ui->overlay_count, 0);
+  assert_string_equal(f->app->cart.draft->line_items.items[0].friendly_name, name);
+}
+
 /* Duplicate, delete (asks, default No), edit, save, checkout with its summary. */
 static void test_cart_keys_save_and_checkout(void **state) {
   Fixture *f = *state;
@@ -971,6 +1001,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_reservation_form_choices_and_pick_list, fixture_setup,
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_abandon_asks_only_when_changed, fixture_setup,
+                                      fixture_teardown),
+      cmocka_unit_test_setup_teardown(test_long_value_survives_passing_through, fixture_setup,
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_cart_keys_save_and_checkout, fixture_setup,
                                       fixture_teardown),
