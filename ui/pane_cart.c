@@ -249,7 +249,13 @@ char *cart_ui_checkout_summary(const AppState *state) {
     }
     if (g == group_count) {
       if (group_count == SUMMARY_MAX_GROUPS) {
-        overflow++;
+        /* Counted once per group (each is an order): only at the group's first line. */
+        size_t j = 0;
+        while (j < i && (lines->items[j].order_group == NULL ||
+                         strcmp(lines->items[j].order_group, group) != 0)) {
+          j++;
+        }
+        overflow += j == i;
         continue;
       }
       groups[group_count] = group;

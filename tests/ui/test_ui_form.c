@@ -149,6 +149,31 @@ static void test_line_error_words(void **state) {
   cart_error_free(error);
 }
 
+/* The confirmation says how many orders a checkout makes: with more order groups than it names
+ * (16), the rest are counted as groups, not as lines. 20 groups of 2 lines each. */
+static void test_checkout_summary_counts_groups(void **state) {
+  (void)state;
+  AppOptions options = {.profile_name = "sandbox"};
+  AppState *app = app_new(&options);
+  assert_non_null(app);
+  app->cart.customer_id = model_strdup("customer-1");
+  app->cart.draft->id = model_strdup("cart-1");
+  for (int i = 0; i < 40; i++) {
+    CartLineItem *line = cart_line_list_append(&app->cart.draft->line_items);
+    assert_non_null(line);
+    char group[16];
+    snprintf(group, sizeof group, "%d", i / 2);
+    line->order_group = model_strdup(group);
+    line->catalog_item_id = model_strdup("P:S:A");
+    line->quantity = opt_int(1);
+  }
+  char *summary = cart_ui_checkout_summary(app);
+  assert_non_null(summary);
+  assert_non_null(strstr(summary, "40 lines in 20 order groups:"));
+  free(summary);
+  app_free(app);
+}
+
 /* ----- the overlays and the pane on a screen in memory ----- */
 
 static HttpCtx *ctx;
@@ -987,6 +1012,7 @@ int main(void) {
       cmocka_unit_test(test_columns_fit),
       cmocka_unit_test(test_matches),
       cmocka_unit_test(test_line_error_words),
+      cmocka_unit_test(test_checkout_summary_counts_groups),
   };
   const struct CMUnitTest screens[] = {
       cmocka_unit_test_setup_teardown(test_cart_rows_before_and_after_customer, fixture_setup,
