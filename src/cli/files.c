@@ -145,8 +145,16 @@ static int parse_json(CliRun *run, const char *name, const char *what, const cha
   line_column(text, at, &line, &column);
   char near[24] = "";
   size_t n = 0;
-  for (const char *p = at; *p && *p != '\n' && n + 1 < sizeof near; p++) {
+  const char *p = at;
+  for (; *p && *p != '\n' && n + 1 < sizeof near; p++) {
     near[n++] = (*p == '\t' || *p == '\r') ? ' ' : *p;
+  }
+  /* Cut where a character ends: half a UTF-8 character is not text on a terminal. */
+  if (((unsigned char)*p & 0xC0) == 0x80) {
+    while (n > 0 && ((unsigned char)near[n - 1] & 0xC0) == 0x80) {
+      n--;
+    }
+    n = n > 0 ? n - 1 : 0; /* the character's first byte */
   }
   near[n] = '\0';
   const char *rest = at;

@@ -51,7 +51,8 @@ CliTable *cli_table_new(size_t columns, const char *const *headers) {
     return NULL;
   }
   for (size_t i = 0; i < columns; i++) {
-    table->headers[i] = model_strdup(headers[i]);
+    /* A header may come from the service (the customer's id above its fields). */
+    table->headers[i] = cli_clean(headers[i]);
     if (!table->headers[i]) {
       cli_table_free(table);
       return NULL;

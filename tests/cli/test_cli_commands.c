@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "cli/cli.h"
+#include "cli/cli_internal.h"
 #include "fixtures.h"
 #include "model/cart.h"
 #include "model/catalog.h"
@@ -645,6 +646,14 @@ static void test_create_pascal_case_and_bad_files(void **state) {
   assert_contains(fixture->err, "line 3");
   free(path);
 
+  /* The text quoted at a parse error ends where a character ends, never inside one. */
+  path = write_text("accents.json", "{\"lineItems\": \u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+                                    "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9}");
+  assert_exit(run_cli("cart", "create", "--customer", DOC_CUSTOMER_ID, path), CLI_EXIT_USAGE);
+  assert_contains(fixture->err, "(at \"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"
+                                "\u00e9\u00e9\")");
+  free(path);
+
   assert_exit(run_cli("cart", "create", "--customer", DOC_CUSTOMER_ID, "/nonexistent/cart.json"),
               CLI_EXIT_USAGE);
   assert_contains(fixture->err, "/nonexistent/cart.json");
@@ -988,6 +997,29 @@ static void test_wrong_secret_is_a_config_error(void **state) {
   assert_true(strstr(fixture->out, "definitely-not-the-secret") == NULL);
 }
 
+/* A table's header can come from the service (`customers show` puts the customer's id above
+ * its fields): it is cleaned like every cell, so no escape sequence reaches the terminal. */
+static void test_table_header_is_cleaned(void **state) {
+  (void)state;
+  const char *headers[] = {"Customer", "id\x1b]0;owned\x07\r\n"};
+  CliTable *table = cli_table_new(2, headers);
+  assert_non_null(table);
+  const char *cells[] = {"Company", "Contoso"};
+  assert_true(cli_table_add(table, cells));
+  char *text = NULL;
+  size_t length = 0;
+  FILE *out = open_memstream(&text, &length);
+  assert_non_null(out);
+  cli_table_print(table, out, "");
+  assert_int_equal(fclose(out), 0);
+  cli_table_free(table);
+  assert_null(strchr(text, '\x1b'));
+  assert_null(strchr(text, '\a'));
+  assert_null(strchr(text, '\r'));
+  assert_string_equal(text, "Customer  id ]0;owned   \nCompany   Contoso\n");
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_usage_errors, test_setup),
@@ -1014,6 +1046,7 @@ int main(void) {
       cmocka_unit_test_setup(test_create_outcome_unknown, test_setup),
       cmocka_unit_test_setup(test_log_records_checkout, test_setup),
       cmocka_unit_test_setup(test_wrong_secret_is_a_config_error, test_setup),
+      cmocka_unit_test(test_table_header_is_cleaned),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
