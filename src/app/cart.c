@@ -749,7 +749,9 @@ bool app_cart_write_draft(const AppState *state, const char *path, char *err, si
 }
 
 static char *read_file(const char *path, char *err, size_t err_size) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* Non-blocking: opening a named pipe waits for a writer, and this runs on the UI thread
+   * (a regular file, the only kind read, reads the same either way). */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     snprintf(err, err_size, "Could not open %s: %s.", path, strerror(errno));
     return NULL;

@@ -1182,6 +1182,25 @@ static void test_drafts(void **unused) {
   free(dir);
 }
 
+/* The UI thread reads a draft: a named pipe given as the file (no writer on it) is refused at
+ * once instead of blocking the screen until something writes to it. */
+static void test_draft_from_fifo(void **unused) {
+  (void)unused;
+  char *dir = temp_dir();
+  char path[256], err[512], expected[512];
+  snprintf(path, sizeof path, "%s/pipe.json", dir);
+  assert_int_equal(mkfifo(path, 0600), 0);
+  AppState *state = picked_state();
+  assert_false(app_cart_read_draft(state, path, err, sizeof err));
+  snprintf(expected, sizeof expected, "Could not read %s: it is not a regular file.", path);
+  assert_string_equal(err, expected);
+  assert_false(state->cart.dirty);
+  app_free(state);
+  unlink(path);
+  rmdir(dir);
+  free(dir);
+}
+
 /* A reply for the previous customer's cart never lands in the new customer's. */
 static void test_pick_drops_old_cart_replies(void **unused) {
   (void)unused;
@@ -1266,6 +1285,7 @@ int main(void) {
       cmocka_unit_test(test_open_and_reload),
       cmocka_unit_test(test_checkout_waits_for_reload),
       cmocka_unit_test(test_drafts),
+      cmocka_unit_test(test_draft_from_fifo),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
