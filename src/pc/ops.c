@@ -85,6 +85,22 @@ static bool check_id(const char *value, const char *what, PcError *error) {
   return true;
 }
 
+/* An intent's MS-RequestId (NULL or empty: one is made). pc_call keeps 36 characters (a GUID),
+ * so a longer one is refused: cut, two intents could share one id and the second get the
+ * first's replayed result. */
+static bool check_request_id(const char *value, PcError *error) {
+  if (!value || !value[0])
+    return true;
+  if (!check_id(value, "request id", error))
+    return false;
+  if (strlen(value) > 36) {
+    pc_error_set(error, PC_ERROR_INVALID,
+                 "The request id is longer than 36 characters; it must be a GUID.");
+    return false;
+  }
+  return true;
+}
+
 static bool check_client(PcClient *c, PcError *error) {
   if (!c)
     pc_error_set(error, PC_ERROR_INVALID, "No Partner Center client was given.");
@@ -747,8 +763,7 @@ static bool cart_write(PcClient *client, const char *customer_id, const Cart *ca
                        const char *cart_id, const char *request_id, Cart **out, PcCallInfo *info,
                        PcError *error) {
   if (!check_client(client, error) || !check_id(customer_id, "customer id", error) ||
-      (cart_id && !check_id(cart_id, "cart id", error)) ||
-      (request_id && request_id[0] && !check_id(request_id, "request id", error)))
+      (cart_id && !check_id(cart_id, "cart id", error)) || !check_request_id(request_id, error))
     return false;
   if (!cart) {
     pc_error_set(error, PC_ERROR_INVALID, "No cart was given.");
@@ -824,7 +839,7 @@ bool pc_cart_checkout(PcClient *client, const char *customer_id, const char *car
   if (!check_client(client, error) || !check_id(customer_id, "customer id", error) ||
       !check_id(cart_id, "cart id", error) ||
       (customer_user_upn && !check_id(customer_user_upn, "customer user UPN", error)) ||
-      (request_id && request_id[0] && !check_id(request_id, "request id", error)))
+      !check_request_id(request_id, error))
     return false;
   Path path = cart_path(customer_id, cart_id, "/checkout");
   char *upn = NULL;

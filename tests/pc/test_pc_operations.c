@@ -532,6 +532,20 @@ static void test_cart_not_found(void **state) {
   assert_false(pc_cart_update(client, DOC_CUSTOMER_ID, no_id, NULL, &out, NULL, &error));
   assert_int_equal(error.kind, PC_ERROR_INVALID);
   pc_error_clear(&error);
+  /* A request id that would be cut to 36 characters (and so shared with another intent) is
+   * refused before anything is sent. */
+  const char *too_long = "4fa6dad6-a89f-4875-8247-8294a10ae1cf-second";
+  assert_false(pc_cart_create(client, DOC_CUSTOMER_ID, no_id, too_long, &out, NULL, &error));
+  assert_int_equal(error.kind, PC_ERROR_INVALID);
+  assert_non_null(strstr(error.message, "request id"));
+  assert_null(out);
+  pc_error_clear(&error);
+  CartCheckoutResult *result = NULL;
+  assert_false(pc_cart_checkout(client, DOC_CUSTOMER_ID, "some-cart", NULL, too_long, &result, NULL,
+                                &error));
+  assert_int_equal(error.kind, PC_ERROR_INVALID);
+  assert_null(result);
+  pc_error_clear(&error);
   cart_free(no_id);
 }
 
