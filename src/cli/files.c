@@ -85,6 +85,10 @@ int cli_read_file(CliRun *run, const char *path, const char *what, char **text) 
  * parse error or a problem can name the file's own line and column (json_strip_annotations
  * removes them, which moves everything after). */
 static void blank_annotations(char *text) {
+  /* A UTF-8 byte order mark (Windows editors write one) is not JSON: it becomes a blank too. */
+  if (strncmp(text, "\xEF\xBB\xBF", 3) == 0) {
+    memset(text, ' ', 3);
+  }
   bool in_string = false;
   for (char *p = text; *p; p++) {
     if (in_string) {

@@ -705,7 +705,9 @@ char *json_strip_annotations(const char *text) {
   }
   size_t n = 0;
   bool in_string = false;
-  for (size_t i = 0; i < len; i++) {
+  /* Windows editors start UTF-8 files with a byte order mark, which no JSON parser accepts. */
+  size_t start = strncmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  for (size_t i = start; i < len; i++) {
     char c = text[i];
     if (in_string) {
       out[n++] = c;

@@ -20,8 +20,12 @@ typedef struct OptBool {
   bool value;
 } OptBool;
 
-static inline OptInt opt_int(long v) { return (OptInt){true, v}; }
-static inline OptBool opt_bool(bool v) { return (OptBool){true, v}; }
+static inline OptInt opt_int(long v) {
+  return (OptInt){true, v};
+}
+static inline OptBool opt_bool(bool v) {
+  return (OptBool){true, v};
+}
 
 /* Ordered string pairs: provisioningContext ({"k":"v"} on the wire),
  * participants and link headers ([{"key":..,"value":..}] on the wire). */
@@ -132,7 +136,8 @@ bool json_put_strings(cJSON *object, const char *name, const StringList *list);
 bool json_put_object_type(cJSON *object, const char *type);
 
 /* Removes the documentation's annotations from an example body: C comments
- * (`/ * ... * /`) outside strings. Returns a new string; NULL when out of memory. */
+ * (`/ * ... * /`) outside strings, and a leading UTF-8 byte order mark (Windows editors write
+ * one). Returns a new string; NULL when out of memory. */
 char *json_strip_annotations(const char *text);
 
 /* A private copy of s (NULL stays NULL); the model's one strdup. */

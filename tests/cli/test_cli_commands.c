@@ -640,6 +640,15 @@ static void test_create_pascal_case_and_bad_files(void **state) {
   cart_free(cart);
   free(path);
 
+  /* A file saved by a Windows editor starts with a UTF-8 byte order mark. */
+  path = write_text("bom.json", "\xEF\xBB\xBF{\"lineItems\":[{\"id\":0,\"catalogItemId\":"
+                                "\"MS-AZR-0145P\",\"quantity\":1,\"billingCycle\":\"monthly\"}]}");
+  assert_exit(run_cli("cart", "create", "--customer", DOC_CUSTOMER_ID, path, "--json"), 0);
+  cart = parse_cart_output();
+  assert_int_equal(cart->line_items.count, 1);
+  cart_free(cart);
+  free(path);
+
   path = write_text("broken.json", "{\n  \"lineItems\": [\n    { \"id\": 0, }\n  ]\n}\n");
   assert_exit(run_cli("cart", "create", "--customer", DOC_CUSTOMER_ID, path), CLI_EXIT_USAGE);
   assert_contains(fixture->err, path);
@@ -668,7 +677,7 @@ static void test_create_pascal_case_and_bad_files(void **state) {
   assert_exit(run_cli("cart", "create", "--customer", DOC_CUSTOMER_ID, path), CLI_EXIT_INVALID);
   assert_contains(fixture->err, "800002");
   free(path);
-  assert_int_equal(sandbox_control_number(fixture->ctx, "status", "carts"), 1);
+  assert_int_equal(sandbox_control_number(fixture->ctx, "status", "carts"), 2);
 }
 
 static void test_create_with_line_errors(void **state) {

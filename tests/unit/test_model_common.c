@@ -334,6 +334,14 @@ static void test_strip_annotations(void **state) {
   assert_string_equal(out, "{} ");
   free(out);
   assert_null(json_strip_annotations(NULL));
+  /* A leading UTF-8 byte order mark goes too; one inside a string stays. */
+  out = json_strip_annotations("\xEF\xBB\xBF{\"a\": \"\xEF\xBB\xBF\"}");
+  assert_non_null(out);
+  assert_string_equal(out, "{\"a\": \"\xEF\xBB\xBF\"}");
+  cJSON *parsed = cJSON_Parse(out);
+  assert_non_null(parsed);
+  cJSON_Delete(parsed);
+  free(out);
 }
 
 static void test_print_scalars(void **state) {
