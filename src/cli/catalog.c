@@ -1,6 +1,7 @@
 /* `pccart catalog ...`: products, SKUs, availabilities with their terms (and the
  * catalogItemId to paste into a cart), legacy offers, and the whole catalog as a file. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,7 +261,12 @@ static int write_file(CliRun *run, const char *path, const char *text) {
     return cli_no_memory(run);
   }
   snprintf(temporary, size, "%s.tmp.%ld", path, (long)getpid());
-  FILE *file = fopen(temporary, "wb");
+  /* A new file only: never through a link or over a file someone placed there. */
+  int fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  FILE *file = fd >= 0 ? fdopen(fd, "wb") : NULL;
+  if (fd >= 0 && !file) {
+    close(fd);
+  }
   bool ok = file != NULL;
   int saved = errno;
   if (ok) {
@@ -277,7 +283,9 @@ static int write_file(CliRun *run, const char *path, const char *text) {
     ok = false;
   }
   if (!ok) {
-    remove(temporary);
+    if (fd >= 0) { /* only a file this run created */
+      remove(temporary);
+    }
     cli_message(run, "Cannot write the catalog file %s: %s.", path, strerror(saved));
   }
   free(temporary);
