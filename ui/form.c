@@ -22,7 +22,24 @@ typedef struct FormView {
   size_t scroll;       /* the first field shown */
   size_t fields_shown; /* how many fit in the last frame */
   bool tried_submit;   /* a submit found problems: the footer counts them */
+  /* Editing a line: the cart and the line's catalog item when the form opened, so that a cart
+   * replaced underneath (a reload or an open arriving meanwhile) is never written into. */
+  char edited_cart_id[64];
+  char edited_item[160];
 } FormView;
+
+static const char *text_or_empty(const char *text) {
+  return text != NULL ? text : "";
+}
+
+/* The line being edited is still where it was, in the same cart. */
+static bool edited_line_still_there(const Ui *ui, const FormView *v) {
+  const Cart *cart = ui->app->cart.draft;
+  long index = v->form->line_index;
+  return cart != NULL && index >= 0 && (size_t)index < cart->line_items.count &&
+         strcmp(text_or_empty(cart->id), v->edited_cart_id) == 0 &&
+         strcmp(text_or_empty(cart->line_items.items[index].catalog_item_id), v->edited_item) == 0;
+}
 
 static bool is_text_kind(FormFieldKind kind) {
   return kind == FORM_FIELD_TEXT || kind == FORM_FIELD_NUMBER || kind == FORM_FIELD_GUID;
@@ -405,6 +422,13 @@ static unsigned submit(Ui *ui, FormView *v) {
   char why[256] = "";
   long index = v->form->line_index;
   bool added = index < 0;
+  if (!added && !edited_line_still_there(ui, v)) {
+    cart_line_item_clear(&line);
+    ui_say(ui, APP_MESSAGE_ERROR,
+           "The cart changed while this form was open (it was reloaded or another cart was "
+           "opened), so the line was not replaced; press Esc and edit the line again.");
+    return UI_HANDLED | UI_REDRAW;
+  }
   bool done = added ? app_cart_add_line(ui->app, &line, why, sizeof why)
                     : app_cart_replace_line(ui->app, (size_t)index, &line, why, sizeof why);
   char title[256];
@@ -773,6 +797,13 @@ bool cart_ui_form_open(Ui *ui, LineForm *form) {
     }
     ui_say(ui, APP_MESSAGE_ERROR, "Out of memory: the form could not open.");
     return false;
+  }
+  if (form->line_index >= 0 && ui->app->cart.draft != NULL &&
+      (size_t)form->line_index < ui->app->cart.draft->line_items.count) {
+    const Cart *cart = ui->app->cart.draft;
+    snprintf(v->edited_cart_id, sizeof v->edited_cart_id, "%s", text_or_empty(cart->id));
+    snprintf(v->edited_item, sizeof v->edited_item, "%s",
+             text_or_empty(cart->line_items.items[form->line_index].catalog_item_id));
   }
   sync_fields(v, SIZE_MAX);
   v->focus = 0;

@@ -805,6 +805,38 @@ static void test_long_value_survives_passing_through(void **state) {
   assert_string_equal(f->app->cart.draft->line_items.items[0].friendly_name, name);
 }
 
+/* An edit form open while the cart is replaced underneath (a reload or an open arriving) must not
+ * write its line into whatever now sits at that index. */
+static void test_edit_refused_when_the_cart_changed_underneath(void **state) {
+  Fixture *f = *state;
+  pick_doc_customer(f);
+  app_catalog_load_skus(f->app, "CFQ7TTC0LH16");
+  pump(f);
+  app_catalog_load_availabilities(f->app, "CFQ7TTC0LH16", "0001");
+  pump(f);
+  assert_true(ui_line_form_open(f->ui, "CFQ7TTC0LH16:0001:CFQ7TTC0K5DJ", -1));
+  act(f, ACTION_FORM_SUBMIT);
+  assert_int_equal(f->app->cart.draft->line_items.count, 1);
+
+  assert_true(ui_line_form_open(f->ui, NULL, 0));
+  /* What a reply replacing the cart does to line 0: another item now sits there. */
+  CartLineItem *line = &f->app->cart.draft->line_items.items[0];
+  free(line->catalog_item_id);
+  line->catalog_item_id = model_strdup("MS-AZR-0145P");
+  assert_non_null(line->catalog_item_id);
+  act(f, ACTION_FORM_SUBMIT);
+  assert_int_equal(f->ui->overlay_count, 1); /* the form stays open: nothing typed is lost */
+  assert_int_equal(f->app->last_message.level, APP_MESSAGE_ERROR);
+  assert_non_null(strstr(f->app->last_message.text, "The cart changed while this form was open"));
+  assert_string_equal(f->app->cart.draft->line_items.items[0].catalog_item_id, "MS-AZR-0145P");
+
+  /* A form opened on the cart as it is now closes as usual. */
+  ui_overlay_close(f->ui);
+  assert_true(ui_line_form_open(f->ui, NULL, 0));
+  act(f, ACTION_FORM_ABANDON);
+  assert_int_equal(f->ui->overlay_count, 0);
+}
+
 /* Duplicate, delete (asks, default No), edit, save, checkout with its summary. */
 static void test_cart_keys_save_and_checkout(void **state) {
   Fixture *f = *state;
@@ -1028,6 +1060,8 @@ int main(void) {
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_abandon_asks_only_when_changed, fixture_setup,
                                       fixture_teardown),
+      cmocka_unit_test_setup_teardown(test_edit_refused_when_the_cart_changed_underneath,
+                                      fixture_setup, fixture_teardown),
       cmocka_unit_test_setup_teardown(test_long_value_survives_passing_through, fixture_setup,
                                       fixture_teardown),
       cmocka_unit_test_setup_teardown(test_cart_keys_save_and_checkout, fixture_setup,
