@@ -1028,13 +1028,18 @@ static void ui_quit_answered(Ui *ui, bool yes, void *data) {
 }
 
 static void ui_request_quit(Ui *ui) {
-  if (ui->app->cart.dirty) {
+  /* A checkout in flight would be cancelled by quitting, and its outcome never told. */
+  bool checking_out = ui->app->cart.checkout_job != 0;
+  if (ui->app->cart.dirty || checking_out) {
     /* Asking twice (q on the question) would stack questions. */
     if (ui->overlay_count > 0 && ui->overlays[ui->overlay_count - 1].ops == &confirm_ops)
       return;
     ui_confirm(ui, "Quit?",
-               "The cart has unsaved changes; they are lost if you quit now.\n"
-               "Quit anyway?",
+               checking_out ? "A checkout is in progress; if you quit now you will not see "
+                              "whether it was ordered (pccart cart show tells later).\n"
+                              "Quit anyway?"
+                            : "The cart has unsaved changes; they are lost if you quit now.\n"
+                              "Quit anyway?",
                false, ui_quit_answered, NULL);
   } else {
     shell_of(ui)->quit = true;

@@ -231,11 +231,47 @@ static void test_held_save_keeps_scrolling(void **state) {
   pccart_stop(pccart);
 }
 
+/* Quitting while a checkout is in flight would cancel it and never tell its outcome: q asks
+ * first (default No); once the checkout has finished, q quits at once. */
+static void test_quit_during_checkout_asks(void **state) {
+  (void)state;
+  Pccart *pccart = start(&(PccartOptions){.rows = 24, .cols = 120});
+  Tui *tui = pccart->tui;
+  TUI_ASSERT(tui, pccart_pick_customer(pccart, "Fabrikam", "Fabrikam, Inc."));
+  TUI_ASSERT(tui, pccart_browse_to_form(pccart, "Business Basic", "Business Basic", NULL));
+  TUI_ASSERT(tui, pccart_form_submit(pccart));
+  TUI_ASSERT(tui, pccart_keys(pccart, "s"));
+  tui_assert_text(tui, "saved");
+  assert_true(sandbox_fault_arm(pccart->http,
+                                "{\"match\":\"carts.checkout\",\"kind\":\"hold\",\"times\":1}") >
+              0);
+  TUI_ASSERT(tui, pccart_keys(pccart, "C"));
+  tui_assert_text(tui, "[y]es   [N]o (Enter, Esc)");
+  tui_assert_send(tui, "y");
+  assert_true(sandbox_wait_held(pccart->http, 1));
+
+  tui_assert_send(tui, "q");
+  tui_assert_text(tui, "A checkout is in progress");
+  tui_assert_send(tui, "<Enter>"); /* the default: No */
+  TUI_ASSERT(tui, tui_wait_text_gone(tui, "A checkout is in progress"));
+  assert_int_equal(sandbox_control_number(pccart->http, "status", "held"), 1);
+
+  assert_true(sandbox_release(pccart->http) >= 1);
+  tui_assert_text(tui, "Checkout result");
+  tui_assert_idle(tui);
+  tui_assert_send(tui, "q");
+  int status = -1;
+  TUI_ASSERT(tui, tui_wait_exit(tui, &status));
+  assert_int_equal(status, 0);
+  pccart_stop(pccart);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_server_error_toast_has_code_and_request_id),
       cmocka_unit_test(test_expiry_countdown_after_save),
       cmocka_unit_test(test_held_save_keeps_scrolling),
+      cmocka_unit_test(test_quit_during_checkout_asks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
