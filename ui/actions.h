@@ -53,7 +53,8 @@
     "Open a cart file (draft) into the cart", "O")                                                 \
   X(HELP, "help", ACTION_CTX_GLOBAL, 0, "Help: every key", "?", "F1")                              \
   X(CANCEL, "cancel", ACTION_CTX_GLOBAL, 0, "Cancel the request in flight, or close", "Esc")       \
-  X(QUIT, "quit", ACTION_CTX_GLOBAL, 0, "Quit (asks when there are unsaved changes)", "q")         \
+  X(QUIT, "quit", ACTION_CTX_GLOBAL, 0,                                                            \
+    "Quit (asks when there are unsaved changes or a checkout in flight)", "q")                     \
   X(FORM_NEXT_FIELD, "form-next-field", ACTION_CTX_FORM, 0, "Next field", "Tab", "Down")           \
   X(FORM_PREVIOUS_FIELD, "form-previous-field", ACTION_CTX_FORM, 0, "Previous field", "S-Tab",     \
     "Up")                                                                                          \
