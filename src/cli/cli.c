@@ -289,9 +289,15 @@ char *cli_clean(const char *text) {
   char *copy = model_strdup(text ? text : "-");
   for (char *p = copy; p && *p; p++) {
     unsigned char c = (unsigned char)*p;
-    /* Text from the service goes to a terminal: no escape sequences, no broken rows. */
+    /* Text from the service goes to a terminal: no escape sequences, no broken rows. C1
+     * controls (U+0080..U+009F, UTF-8 C2 80..C2 9F; U+009B is a CSI to some terminals) become
+     * two blanks, keeping the byte length. */
     if (c < 0x20 || c == 0x7f) {
       *p = ' ';
+    } else if (c == 0xC2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9F) {
+      p[0] = ' ';
+      p[1] = ' ';
+      p++;
     }
   }
   return copy;

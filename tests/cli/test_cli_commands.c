@@ -1027,6 +1027,14 @@ static void test_table_header_is_cleaned(void **state) {
   assert_null(strchr(text, '\r'));
   assert_string_equal(text, "Customer  id ]0;owned   \nCompany   Contoso\n");
   free(text);
+
+  /* C1 controls as UTF-8 (U+009B is a CSI to some terminals) are blanked too; other
+   * non-ASCII text stays. */
+  char *clean = cli_clean("a\xC2\x9B"
+                          "31mb \xC3\xA9");
+  assert_non_null(clean);
+  assert_string_equal(clean, "a  31mb \xC3\xA9");
+  free(clean);
 }
 
 int main(void) {
