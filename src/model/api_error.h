@@ -23,15 +23,15 @@ enum {
 };
 
 typedef enum ApiErrorShape {
-  API_ERROR_SHAPE_NONE = 0,  /* body was not a recognised error */
-  API_ERROR_SHAPE_STANDARD,  /* {code, description, data, source} */
-  API_ERROR_SHAPE_THROTTLE,  /* {statusCode, message} */
+  API_ERROR_SHAPE_NONE = 0, /* body was not a recognised error */
+  API_ERROR_SHAPE_STANDARD, /* {code, description, data, source} */
+  API_ERROR_SHAPE_THROTTLE, /* {statusCode, message} */
 } ApiErrorShape;
 
 typedef struct ApiError {
   ApiErrorShape shape;
-  long code;        /* Partner Center code, or statusCode for the 429 shape; 0 if none */
-  char *code_text;  /* the code as sent when it was a non-numeric string */
+  long code;         /* Partner Center code, or statusCode for the 429 shape; 0 if none */
+  char *code_text;   /* the code as sent when it was a non-numeric string */
   char *description; /* description, or message for the 429 shape */
   StringList data;
   char *source; /* "PartnerFD" */

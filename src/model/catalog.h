@@ -7,9 +7,9 @@
 #include "model/common.h"
 
 typedef struct ProductType {
-  char *id;           /* "Azure", "OnlineServices", "Software", "SaaS" */
+  char *id; /* "Azure", "OnlineServices", "Software", "SaaS" */
   char *display_name;
-  char *sub_type_id;  /* "VirtualMachines", "Perpetual", ... */
+  char *sub_type_id; /* "VirtualMachines", "Perpetual", ... */
   char *sub_type_display_name;
 } ProductType;
 
@@ -84,9 +84,9 @@ typedef struct Offer {
   OptInt maximum_quantity;
   OptBool is_trial;
   OptBool is_addon;
-  char *billing;         /* "usage" or "license" */
+  char *billing; /* "usage" or "license" */
   StringList supported_billing_cycles;
-  char *category;        /* "Azure", "OnlineServices" */
+  char *category; /* "Azure", "OnlineServices" */
   char *country;
   LinkList links;
   char *object_type; /* "Offer" */
@@ -152,8 +152,8 @@ bool catalog_find_item(const Catalog *catalog, const char *catalog_item_id, Cata
 /* Fills out with pointers to the catalog's SKUs of a product / availabilities of a SKU,
  * in catalog order; returns how many (out may be NULL to count). */
 size_t catalog_skus_of(const Catalog *catalog, const char *product_id, const Sku **out, size_t max);
-size_t catalog_availabilities_of(const Catalog *catalog, const char *product_id,
-                                 const char *sku_id, const Availability **out, size_t max);
+size_t catalog_availabilities_of(const Catalog *catalog, const char *product_id, const char *sku_id,
+                                 const Availability **out, size_t max);
 
 void product_clear(Product *product);
 bool product_copy(Product *dst, const Product *src);

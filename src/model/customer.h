@@ -92,7 +92,8 @@ bool subscription_from_json(Subscription *sub, const cJSON *json);
 cJSON *subscription_to_json(const Subscription *sub);
 Subscription *subscription_list_add(SubscriptionList *list);
 void subscription_list_clear(SubscriptionList *list);
-bool subscription_list_from_json(SubscriptionList *list, const cJSON *json, char *err, size_t err_size);
+bool subscription_list_from_json(SubscriptionList *list, const cJSON *json, char *err,
+                                 size_t err_size);
 cJSON *subscription_list_to_json(const SubscriptionList *list);
 
 #endif

@@ -18,10 +18,10 @@ typedef enum ProblemLevel {
 
 typedef struct CartProblem {
   ProblemLevel level;
-  long code;         /* 800002 for request problems; a CartErrorCode (or 400039) for lines */
-  long line_index;   /* index into cart.lineItems; -1 for the cart as a whole */
-  long addon_index;  /* index into that line's addonItems; -1 for the line itself */
-  char *field;       /* wire name of the offending field ("quantity", "provisioningContext.scope") */
+  long code;        /* 800002 for request problems; a CartErrorCode (or 400039) for lines */
+  long line_index;  /* index into cart.lineItems; -1 for the cart as a whole */
+  long addon_index; /* index into that line's addonItems; -1 for the line itself */
+  char *field;      /* wire name of the offending field ("quantity", "provisioningContext.scope") */
   char *description; /* one sentence naming the problem and what is allowed */
 } CartProblem;
 
@@ -35,9 +35,9 @@ typedef struct CartProblems {
 typedef struct ValidationContext {
   const Catalog *catalog;
   const SubscriptionList *customer_subscriptions; /* for provisioningContext.subscriptionId */
-  bool partner_is_direct;        /* participants are refused (10004) for a direct partner */
-  bool enforce_sandbox_limits;   /* the integration sandbox's 25 licenses per subscription */
-  long max_line_items;           /* 0 = no limit */
+  bool partner_is_direct;      /* participants are refused (10004) for a direct partner */
+  bool enforce_sandbox_limits; /* the integration sandbox's 25 licenses per subscription */
+  long max_line_items;         /* 0 = no limit */
 } ValidationContext;
 
 /* Fills problems (cleared first); returns false only when out of memory.

@@ -154,7 +154,8 @@ static void test_faults_arm_take_every_times(void **state) {
   assert_true(faults_arm_json(&faults, json, &id, err, sizeof err));
   cJSON_Delete(json);
   assert_int_equal(id, 1);
-  json = cJSON_Parse("{\"match\":\"*\",\"kind\":\"status\",\"status\":503,\"every\":3,\"times\":0}");
+  json =
+      cJSON_Parse("{\"match\":\"*\",\"kind\":\"status\",\"status\":503,\"every\":3,\"times\":0}");
   assert_true(faults_arm_json(&faults, json, &id, err, sizeof err));
   cJSON_Delete(json);
 
@@ -273,8 +274,12 @@ static void test_state_file_round_trip_and_damage(void **state) {
   cart->body = strdup("{}");
   assert_true(store_cart_put(store, cart));
   assert_true(store_reply_put(store, "create:cust-1:rid", 201, "{\"id\":\"abc-1\"}"));
-  LedgerEntry entry = {.order_id = "o1", .customer_id = "cust-1", .cart_id = "abc-1",
-                       .order_group = "0", .request_id = "rid", .line_count = 3};
+  LedgerEntry entry = {.order_id = "o1",
+                       .customer_id = "cust-1",
+                       .cart_id = "abc-1",
+                       .order_group = "0",
+                       .request_id = "rid",
+                       .line_count = 3};
   assert_true(store_ledger_add(store, &entry));
   assert_true(store_save_file(store, 42000000, path, err, sizeof err));
   store_free(store);
