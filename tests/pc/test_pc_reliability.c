@@ -640,10 +640,11 @@ static char *reply_new(const char *status, const char *extra, const char *body) 
 
 typedef enum Op { OP_CUSTOMER, OP_CUSTOMERS, OP_CREATE, OP_CHECKOUT } Op;
 
-/* Runs op against a canned server that signs in and then answers `replies` (one per
- * connection; the client must not ask for more). */
-static void run_canned_attempts(Op op, char **replies, size_t count, int max_attempts,
-                                Retries *retries, PcError *error, size_t *served) {
+/* Runs op `calls` times on one client against a canned server that answers `replies` in turn
+ * (one per connection, the sign-in's included; the client must not ask for more). The error is
+ * the first failing call's; the replies are freed. */
+static void run_canned_calls(Op op, char **replies, size_t count, int max_attempts, int calls,
+                             Retries *retries, PcError *error, size_t *served) {
   Canned canned;
   canned_start(&canned, (const char *const *)replies, count);
   char base[64];
@@ -651,22 +652,24 @@ static void run_canned_attempts(Op op, char **replies, size_t count, int max_att
   PcSettings s = settings_for(base, retries);
   s.max_attempts = max_attempts;
   PcClient *client = client_new(&s);
-  bool ok = false;
-  if (op == OP_CUSTOMER) {
-    ok = get_customer(client, NULL, error);
-  } else if (op == OP_CUSTOMERS) {
-    CustomerPage *page = NULL;
-    ok = pc_customers_list(client, NULL, &page, NULL, error);
-    customer_page_free(page);
-  } else if (op == OP_CREATE) {
-    Cart *cart = docs_cart(), *created = NULL;
-    ok = pc_cart_create(client, DOC_CUSTOMER_ID, cart, NULL, &created, NULL, error);
-    cart_free(created);
-    cart_free(cart);
-  } else {
-    CartCheckoutResult *result = NULL;
-    ok = pc_cart_checkout(client, DOC_CUSTOMER_ID, "cart-1", NULL, NULL, &result, NULL, error);
-    checkout_result_free(result);
+  bool ok = true;
+  for (int call = 0; call < calls && ok; call++) {
+    if (op == OP_CUSTOMER) {
+      ok = get_customer(client, NULL, error);
+    } else if (op == OP_CUSTOMERS) {
+      CustomerPage *page = NULL;
+      ok = pc_customers_list(client, NULL, &page, NULL, error);
+      customer_page_free(page);
+    } else if (op == OP_CREATE) {
+      Cart *cart = docs_cart(), *created = NULL;
+      ok = pc_cart_create(client, DOC_CUSTOMER_ID, cart, NULL, &created, NULL, error);
+      cart_free(created);
+      cart_free(cart);
+    } else {
+      CartCheckoutResult *result = NULL;
+      ok = pc_cart_checkout(client, DOC_CUSTOMER_ID, "cart-1", NULL, NULL, &result, NULL, error);
+      checkout_result_free(result);
+    }
   }
   pc_client_free(client);
   *served = canned_stop(&canned);
@@ -674,6 +677,11 @@ static void run_canned_attempts(Op op, char **replies, size_t count, int max_att
     free(replies[i]);
   if (ok)
     error->kind = PC_ERROR_NONE;
+}
+
+static void run_canned_attempts(Op op, char **replies, size_t count, int max_attempts,
+                                Retries *retries, PcError *error, size_t *served) {
+  run_canned_calls(op, replies, count, max_attempts, 1, retries, error, served);
 }
 
 static void run_canned(Op op, char **replies, size_t count, Retries *retries, PcError *error,
@@ -766,20 +774,10 @@ static void test_token_lifetime_capped(void **state) {
                                "{\"token_type\":\"Bearer\",\"expires_in\":\"9223372036854775806\","
                                "\"access_token\":\"canned-tok\"}"),
                      reply_new("200 OK", "", customer), reply_new("200 OK", "", customer)};
-  Canned canned;
-  canned_start(&canned, (const char *const *)replies, 3);
-  char base[64];
-  snprintf(base, sizeof base, "http://127.0.0.1:%d", canned.port);
-  PcSettings s = settings_for(base, NULL);
-  PcClient *client = client_new(&s);
   PcError error = {0};
-  bool first = get_customer(client, NULL, &error);
-  bool second = first && get_customer(client, NULL, &error);
-  pc_client_free(client);
-  size_t served = canned_stop(&canned);
-  for (size_t i = 0; i < 3; i++)
-    free(replies[i]);
-  if (!second)
+  size_t served = 0;
+  run_canned_calls(OP_CUSTOMER, replies, 3, 4, 2, NULL, &error, &served);
+  if (error.kind != PC_ERROR_NONE)
     fail_msg("a call failed: %s", error.message);
   assert_int_equal(served, 3); /* one sign-in for both calls */
   pc_error_clear(&error);
@@ -794,20 +792,10 @@ static void test_token_expires_on_in_the_past(void **state) {
   const char *customer = "{\"id\":\"" DOC_CUSTOMER_ID "\"}";
   char *replies[] = {reply_new("200 OK", "", token), reply_new("200 OK", "", customer),
                      reply_new("200 OK", "", token), reply_new("200 OK", "", customer)};
-  Canned canned;
-  canned_start(&canned, (const char *const *)replies, 4);
-  char base[64];
-  snprintf(base, sizeof base, "http://127.0.0.1:%d", canned.port);
-  PcSettings s = settings_for(base, NULL);
-  PcClient *client = client_new(&s);
   PcError error = {0};
-  bool first = get_customer(client, NULL, &error);
-  bool second = first && get_customer(client, NULL, &error);
-  pc_client_free(client);
-  size_t served = canned_stop(&canned);
-  for (size_t i = 0; i < 4; i++)
-    free(replies[i]);
-  if (!second)
+  size_t served = 0;
+  run_canned_calls(OP_CUSTOMER, replies, 4, 4, 2, NULL, &error, &served);
+  if (error.kind != PC_ERROR_NONE)
     fail_msg("a call failed: %s", error.message);
   assert_int_equal(served, 4);
   pc_error_clear(&error);
