@@ -158,18 +158,24 @@ static int send_cart_file(CliRun *run, const char *customer, const CartFile *fil
   return code;
 }
 
-static int run_create(CliRun *run) {
-  const char *customer;
-  char request_id[37];
-  int code = need_customer(run, &customer);
+/* What create and update read first: --customer, the intent's request id, and the cart file. */
+static int cart_write_inputs(CliRun *run, const char *path, const char **customer,
+                             char request_id[37], CartFile *file) {
+  int code = need_customer(run, customer);
   if (code == CLI_EXIT_OK) {
     code = request_id_of(run, request_id);
   }
-  if (code != CLI_EXIT_OK) {
-    return code;
+  if (code == CLI_EXIT_OK) {
+    code = cart_file_load(run, path, file);
   }
+  return code;
+}
+
+static int run_create(CliRun *run) {
+  const char *customer;
+  char request_id[37];
   CartFile file;
-  code = cart_file_load(run, run->positionals[0], &file);
+  int code = cart_write_inputs(run, run->positionals[0], &customer, request_id, &file);
   if (code != CLI_EXIT_OK) {
     return code;
   }
@@ -203,16 +209,9 @@ static int run_show(CliRun *run) {
 static int run_update(CliRun *run) {
   const char *customer;
   char request_id[37];
-  int code = need_customer(run, &customer);
-  if (code == CLI_EXIT_OK) {
-    code = request_id_of(run, request_id);
-  }
-  if (code != CLI_EXIT_OK) {
-    return code;
-  }
   const char *cart_id = run->positionals[0];
   CartFile file;
-  code = cart_file_load(run, run->positionals[1], &file);
+  int code = cart_write_inputs(run, run->positionals[1], &customer, request_id, &file);
   if (code != CLI_EXIT_OK) {
     return code;
   }
