@@ -1,13 +1,11 @@
 /* The configuration file: the default path, defaults, a full valid file, and every kind of
  * error with its exact file:line:setting message. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,58 +13,22 @@
 #include <unistd.h>
 
 #include "config/config.h"
-
-static char tmp_dir[256];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
+#include "scratch.h"
 
 /* A fresh directory per test, and an environment with no pccart variables. */
 static int setup(void **state) {
   (void)state;
-  snprintf(tmp_dir, sizeof tmp_dir, "/tmp/pccart-config-XXXXXX");
-  if (!mkdtemp(tmp_dir)) {
-    return -1;
-  }
-  setenv("HOME", tmp_dir, 1);
-  unsetenv("XDG_CONFIG_HOME");
-  unsetenv("PCCART_CLIENT_SECRET");
-  unsetenv("PCCART_REFRESH_TOKEN");
-  return 0;
+  return scratch_setup("config") ? 0 : -1;
 }
 
 static int teardown(void **state) {
   (void)state;
-  return nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return scratch_teardown();
 }
 
-/* tmp_dir/name (caller frees). */
-static char *tmp_path(const char *name) {
-  char *path = malloc(strlen(tmp_dir) + strlen(name) + 2);
-  assert_non_null(path);
-  sprintf(path, "%s/%s", tmp_dir, name);
-  return path;
-}
-
-/* Writes text to tmp_dir/name (creating the directories on the way); returns the path. */
+/* Writes text to the scratch directory (creating the directories on the way), mode 0600. */
 static char *write_file(const char *name, const char *text) {
-  char *path = tmp_path(name);
-  for (char *slash = strchr(path + strlen(tmp_dir) + 1, '/'); slash;
-       slash = strchr(slash + 1, '/')) {
-    *slash = '\0';
-    mkdir(path, 0700);
-    *slash = '/';
-  }
-  FILE *file = fopen(path, "w");
-  assert_non_null(file);
-  assert_int_equal(fputs(text, file) >= 0, 1);
-  assert_int_equal(fclose(file), 0);
-  assert_int_equal(chmod(path, 0600), 0); /* whatever the umask */
-  return path;
+  return scratch_write(name, text, 0600);
 }
 
 /* Loads text as a --config file and expects failure with exactly "PATH" + suffix. */
@@ -131,7 +93,7 @@ static void test_full_config(void **state) {
   assert_string_equal(config.default_profile, "contoso");
   char expected[512];
 
-  snprintf(expected, sizeof expected, "%s/state/pccart.log", tmp_dir);
+  snprintf(expected, sizeof expected, "%s/state/pccart.log", scratch_dir());
   assert_string_equal(config.log_file, expected);
   assert_int_equal(config.log_level, PC_LOG_DEBUG);
 
@@ -144,7 +106,8 @@ static void test_full_config(void **state) {
   assert_string_equal(sandbox->scenario, "throttled");
   assert_int_equal(sandbox->scenario_line, 6);
   assert_int_equal(sandbox->customers, 500);
-  snprintf(expected, sizeof expected, "%s/conf.d/sandbox.state", tmp_dir); /* beside the file */
+  snprintf(expected, sizeof expected, "%s/conf.d/sandbox.state",
+           scratch_dir()); /* beside the file */
   assert_string_equal(sandbox->state_file, expected);
   assert_int_equal(sandbox->request_timeout_s, 5);
   assert_int_equal(sandbox->connect_timeout_s, 0);
@@ -169,12 +132,12 @@ static void test_full_config(void **state) {
   assert_string_equal(contoso->client_id, "11111111-2222-3333-4444-555555555555");
   assert_int_equal(contoso->auth_mode, PC_AUTH_APP_USER);
   assert_int_equal(contoso->token_endpoint, PC_TOKEN_V2);
-  snprintf(expected, sizeof expected, "%s/.config/pccart/contoso.secret", tmp_dir);
+  snprintf(expected, sizeof expected, "%s/.config/pccart/contoso.secret", scratch_dir());
   assert_string_equal(contoso->client_secret_file, expected);
   assert_string_equal(contoso->refresh_token_file, "/etc/pccart/contoso.refresh");
   assert_string_equal(contoso->locale, "de-DE");
   assert_string_equal(contoso->country, "DE");
-  assert_string_equal(contoso->ca_file, tmp_dir); /* "~" alone */
+  assert_string_equal(contoso->ca_file, scratch_dir()); /* "~" alone */
   assert_int_equal(contoso->connect_timeout_s, 7);
   assert_int_equal(contoso->request_timeout_s, 45);
   assert_int_equal(contoso->checkout_timeout_s, 600);
@@ -222,7 +185,7 @@ static void test_default_path(void **state) {
   (void)state;
   char *path = config_default_path();
   char expected[512];
-  snprintf(expected, sizeof expected, "%s/.config/pccart/config", tmp_dir);
+  snprintf(expected, sizeof expected, "%s/.config/pccart/config", scratch_dir());
   assert_string_equal(path, expected);
   free(path);
 
@@ -281,7 +244,7 @@ static void test_missing_default_file_gives_defaults(void **state) {
   expect_defaults(&config);
   config_clear(&config);
 
-  char *xdg = tmp_path("xdg");
+  char *xdg = scratch_path("xdg");
   setenv("XDG_CONFIG_HOME", xdg, 1); /* the directory itself does not exist either */
   assert_true(config_load(NULL, &config, &err));
   expect_defaults(&config);
@@ -292,7 +255,7 @@ static void test_missing_default_file_gives_defaults(void **state) {
 static void test_default_file_is_read(void **state) {
   (void)state;
   char *path = write_file("xdg/pccart/config", "ui = { theme = \"mono\"; };\n");
-  char *xdg = tmp_path("xdg");
+  char *xdg = scratch_path("xdg");
   setenv("XDG_CONFIG_HOME", xdg, 1);
   Config config;
   ConfigError err;
@@ -315,7 +278,7 @@ static void test_default_file_is_read(void **state) {
 
 static void test_missing_config_file_is_an_error(void **state) {
   (void)state;
-  char *path = tmp_path("nowhere/config");
+  char *path = scratch_path("nowhere/config");
   Config config;
   ConfigError err;
   assert_false(config_load(path, &config, &err));
@@ -326,9 +289,9 @@ static void test_missing_config_file_is_an_error(void **state) {
   free(path);
 
   /* a directory is not a configuration */
-  assert_false(config_load(tmp_dir, &config, &err));
+  assert_false(config_load(scratch_dir(), &config, &err));
   snprintf(expected, sizeof expected,
-           "%s: the configuration is not a regular file (it is a directory)", tmp_dir);
+           "%s: the configuration is not a regular file (it is a directory)", scratch_dir());
   assert_string_equal(err.message, expected);
 }
 

@@ -1,13 +1,11 @@
 /* A profile's secrets (environment first, then a private file, with the file checks) and the
  * client settings made from a profile. */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,52 +13,21 @@
 #include <unistd.h>
 
 #include "config/config.h"
-
-static char tmp_dir[256];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-  (void)st;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
+#include "scratch.h"
 
 static int setup(void **state) {
   (void)state;
-  snprintf(tmp_dir, sizeof tmp_dir, "/tmp/pccart-secrets-XXXXXX");
-  if (!mkdtemp(tmp_dir)) {
-    return -1;
-  }
-  setenv("HOME", tmp_dir, 1);
-  unsetenv("XDG_CONFIG_HOME");
-  unsetenv("PCCART_CLIENT_SECRET");
-  unsetenv("PCCART_REFRESH_TOKEN");
-  return 0;
+  return scratch_setup("secrets") ? 0 : -1;
 }
 
 static int teardown(void **state) {
   (void)state;
-  unsetenv("PCCART_CLIENT_SECRET");
-  unsetenv("PCCART_REFRESH_TOKEN");
-  return nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return scratch_teardown();
 }
 
-static char *tmp_path(const char *name) {
-  char *path = malloc(strlen(tmp_dir) + strlen(name) + 2);
-  assert_non_null(path);
-  sprintf(path, "%s/%s", tmp_dir, name);
-  return path;
-}
-
-/* Writes text to tmp_dir/name with mode; returns the path (caller frees). */
+/* Writes text to the scratch directory with mode; returns the path (caller frees). */
 static char *write_file(const char *name, const char *text, mode_t mode) {
-  char *path = tmp_path(name);
-  FILE *file = fopen(path, "w");
-  assert_non_null(file);
-  assert_int_equal(fputs(text, file) >= 0, 1);
-  assert_int_equal(fclose(file), 0);
-  assert_int_equal(chmod(path, mode), 0);
-  return path;
+  return scratch_write(name, text, mode);
 }
 
 /* A configuration with a live profile "contoso" whose auth and secret files are given. */
@@ -178,7 +145,7 @@ static void test_secret_missing(void **state) {
            "%s/config:2: profiles.contoso: no client secret: set $PCCART_CLIENT_SECRET, or put it "
            "in a file only you can read (chmod 600 FILE) and add client_secret_file = \"FILE\" to "
            "the profile",
-           tmp_dir);
+           scratch_dir());
   assert_string_equal(err.message, expected);
   config_clear(&config);
 
@@ -191,13 +158,13 @@ static void test_secret_missing(void **state) {
            "%s/config:2: profiles.contoso: no refresh token: set $PCCART_REFRESH_TOKEN (it is set "
            "but empty), or put it in a file only you can read (chmod 600 FILE) and add "
            "refresh_token_file = \"FILE\" to the profile",
-           tmp_dir);
+           scratch_dir());
   assert_string_equal(err.message, expected);
   assert_null(secrets.client_secret);
   config_clear(&config);
 
   /* a file that does not exist */
-  char *missing = tmp_path("missing.secret");
+  char *missing = scratch_path("missing.secret");
   snprintf(expected, sizeof expected,
            "%s: the client secret file of profile \"contoso\" (client_secret_file) cannot be "
            "opened: No such file or directory",
@@ -237,7 +204,7 @@ static void test_secret_file_readable_by_others_refused(void **state) {
 static void test_secret_file_symlink_refused(void **state) {
   (void)state;
   char *target = write_file("real.secret", "s3cr3t\n", 0600);
-  char *link = tmp_path("contoso.secret");
+  char *link = scratch_path("contoso.secret");
   assert_int_equal(symlink(target, link), 0);
   char expected[1024];
   snprintf(expected, sizeof expected,
@@ -252,7 +219,7 @@ static void test_secret_file_symlink_refused(void **state) {
 
 static void test_secret_file_not_regular_refused(void **state) {
   (void)state;
-  char *dir = tmp_path("secret.d");
+  char *dir = scratch_path("secret.d");
   assert_int_equal(mkdir(dir, 0700), 0);
   char expected[1024];
   snprintf(expected, sizeof expected,
@@ -263,7 +230,7 @@ static void test_secret_file_not_regular_refused(void **state) {
   free(dir);
 
   /* a FIFO neither hangs the open nor is read */
-  char *fifo = tmp_path("secret.fifo");
+  char *fifo = scratch_path("secret.fifo");
   assert_int_equal(mkfifo(fifo, 0600), 0);
   snprintf(expected, sizeof expected,
            "%s: the client secret file of profile \"contoso\" (client_secret_file) is a device, "
