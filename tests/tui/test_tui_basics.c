@@ -17,23 +17,7 @@
 #endif
 
 static Pccart *start(const PccartOptions *options) {
-  if (!PCC_PCCART_BIN) {
-    print_message("pccart is not built yet: skipped\n");
-    skip();
-  }
-  char err[512];
-  Pccart *pccart = pccart_start(PCC_PCCART_BIN, options, err, sizeof err);
-  if (!pccart)
-    fail_msg("%s", err);
-  return pccart;
-}
-
-static void quit(Pccart *pccart) {
-  tui_assert_send(pccart->tui, "q");
-  int status = -1;
-  TUI_ASSERT(pccart->tui, tui_wait_exit(pccart->tui, &status));
-  assert_int_equal(status, 0);
-  assert_int_equal(pccart_stop(pccart), 0);
+  return pccart_start_or_fail(PCC_PCCART_BIN, options);
 }
 
 static void test_start_shows_customers_and_sandbox(void **state) {
@@ -63,7 +47,7 @@ static void test_start_shows_customers_and_sandbox(void **state) {
     tui_dump(tui, "hint bar");
     fail_msg("the hint bar reads \"%s\"", hints);
   }
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 static void test_filter_and_pick(void **state) {
@@ -74,7 +58,7 @@ static void test_filter_and_pick(void **state) {
   /* The filter narrowed the list: Contoso is gone from it. */
   assert_false(tui_screen_contains(tui, "Contoso, Ltd."));
   assert_non_null(strstr(tui_row(tui, 0), "Fabrikam, Inc."));
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 /* Esc leaves the filter without picking: the list stays filtered, no customer is picked, and
@@ -96,7 +80,7 @@ static void test_filter_esc_does_not_pick(void **state) {
   assert_true(tui_screen_contains(tui, "filter: fabri"));
   TUI_ASSERT(tui, pccart_keys(pccart, "<Enter>"));
   assert_non_null(strstr(tui_row(tui, 0), "Assurances Fabrikam Paris SARL"));
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 static void test_help_lists_the_keys(void **state) {
@@ -114,7 +98,7 @@ static void test_help_lists_the_keys(void **state) {
   TUI_ASSERT(tui, pccart_keys(pccart, "<Esc>"));
   TUI_ASSERT(tui, tui_wait_text_gone(tui, "Move down"));
   TUI_ASSERT(tui, tui_screen_contains(tui, "Contoso, Ltd."));
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 static void test_no_color(void **state) {
@@ -122,7 +106,7 @@ static void test_no_color(void **state) {
   /* The default theme colours something (so the check below can fail)... */
   Pccart *pccart = start(NULL);
   assert_true(tui_count_coloured_cells(pccart->tui, NULL, NULL) > 0);
-  quit(pccart);
+  pccart_quit(pccart);
 
   /* ...and under NO_COLOR nothing has a colour, while the selected customer still stands out
    * by an attribute. */
@@ -142,7 +126,7 @@ static void test_no_color(void **state) {
   assert_true(selected.reverse || selected.bold || selected.underline);
   TUI_ASSERT(tui, pccart_keys(pccart, "j"));
   assert_int_equal(tui_count_coloured_cells(tui, NULL, NULL), 0);
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 static void test_resize_and_too_small(void **state) {
@@ -164,7 +148,7 @@ static void test_resize_and_too_small(void **state) {
   tui_assert_idle(tui);
   tui_assert_text(tui, "Contoso, Ltd.");
   assert_non_null(strstr(tui_row(tui, 0), "SANDBOX"));
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 static void test_bad_key_binding(void **state) {

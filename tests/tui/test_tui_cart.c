@@ -20,15 +20,7 @@
 #endif
 
 static Pccart *start(const PccartOptions *options) {
-  if (!PCC_PCCART_BIN) {
-    print_message("pccart is not built yet: skipped\n");
-    skip();
-  }
-  char err[512];
-  Pccart *pccart = pccart_start(PCC_PCCART_BIN, options, err, sizeof err);
-  if (!pccart)
-    fail_msg("%s", err);
-  return pccart;
+  return pccart_start_or_fail(PCC_PCCART_BIN, options);
 }
 
 /* The preview pane shows body line by line from its first row: each row of the pane is the
@@ -83,10 +75,6 @@ static void assert_preview_shows(Tui *tui, const char *body, int min_lines) {
     fail_msg("only the first %d lines of the preview match the body sent (wanted %d):\n%s", matched,
              min_lines, body);
   }
-}
-
-static bool status_says(Tui *tui, const void *text) {
-  return strstr(tui_row(tui, 0), text) != NULL;
 }
 
 static void test_cart_from_pick_to_checkout(void **state) {
@@ -162,7 +150,7 @@ static void test_cart_from_pick_to_checkout(void **state) {
   /* Save: one create, whose body is the draft byte for byte; the preview shows it too. */
   assert_int_equal(pccart_request_count(pccart, "carts.create"), 0);
   TUI_ASSERT(tui, pccart_keys(pccart, "s"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, " saved", "the status bar saying saved"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, " saved", "the status bar saying saved"));
   int creates = 0;
   char *sent = pccart_last_request_body(pccart, "carts.create", &creates);
   assert_int_equal(creates, 1);

@@ -21,19 +21,7 @@
 #define EXCHANGE "Exchange Online (Plan 1)"
 
 static Pccart *start(const PccartOptions *options) {
-  if (!PCC_PCCART_BIN) {
-    print_message("pccart is not built yet: skipped\n");
-    skip();
-  }
-  char err[512];
-  Pccart *pccart = pccart_start(PCC_PCCART_BIN, options, err, sizeof err);
-  if (!pccart)
-    fail_msg("%s", err);
-  return pccart;
-}
-
-static bool status_says(Tui *tui, const void *text) {
-  return strstr(tui_row(tui, 0), text) != NULL;
+  return pccart_start_or_fail(PCC_PCCART_BIN, options);
 }
 
 static bool status_lacks(Tui *tui, const void *text) {
@@ -100,7 +88,7 @@ static void make_saved_cart(Pccart *pccart, long quantity, char *id, size_t size
   TUI_ASSERT(tui, pccart_browse_to_form(pccart, "Exchange Online", "Plan 1", NULL));
   TUI_ASSERT(tui, pccart_form_submit(pccart));
   TUI_ASSERT(tui, pccart_keys(pccart, "s"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, " saved", "the status bar saying saved"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, " saved", "the status bar saying saved"));
   tui_assert_idle(tui);
   status_cart_id(tui, id, size);
 }
@@ -313,7 +301,8 @@ static void test_draft_into_another_customer(void **state) {
   TUI_ASSERT(tui, pccart_keys(pccart, "<Enter>"));
   tui_assert_text(tui, "Pick another customer?");
   TUI_ASSERT(tui, pccart_keys(pccart, "y"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, "Fabrikam, Inc.", "Fabrikam in the status bar"));
+  TUI_ASSERT(tui,
+             tui_wait_for(tui, pccart_status_says, "Fabrikam, Inc.", "Fabrikam in the status bar"));
   tui_assert_text(tui, "The cart is empty");
 
   /* O opens the draft into Fabrikam's new cart: the lines appear, unsaved. */
@@ -331,7 +320,7 @@ static void test_draft_into_another_customer(void **state) {
 
   /* Saved, it is Fabrikam's cart, and the body is the draft byte for byte. */
   TUI_ASSERT(tui, pccart_keys(pccart, "s"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, " saved", "the status bar saying saved"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, " saved", "the status bar saying saved"));
   tui_assert_idle(tui);
   int creates = 0;
   char *sent = pccart_last_request_body(pccart, "carts.create", &creates);

@@ -21,19 +21,7 @@
 #define EXCHANGE "Exchange Online (Plan 1)"
 
 static Pccart *start(const PccartOptions *options) {
-  if (!PCC_PCCART_BIN) {
-    print_message("pccart is not built yet: skipped\n");
-    skip();
-  }
-  char err[512];
-  Pccart *pccart = pccart_start(PCC_PCCART_BIN, options, err, sizeof err);
-  if (!pccart)
-    fail_msg("%s", err);
-  return pccart;
-}
-
-static bool status_says(Tui *tui, const void *text) {
-  return strstr(tui_row(tui, 0), text) != NULL;
+  return pccart_start_or_fail(PCC_PCCART_BIN, options);
 }
 
 /* Contoso picked, one Business Basic line in the cart (unsaved). */
@@ -73,7 +61,7 @@ static void assert_running(Pccart *pccart) {
 static cJSON *save_and_read(Pccart *pccart, const char *op, int expected_count) {
   Tui *tui = pccart->tui;
   TUI_ASSERT(tui, pccart_keys(pccart, "s"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, " saved", "the status bar saying saved"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, " saved", "the status bar saying saved"));
   tui_assert_idle(tui);
   int count = 0;
   char *sent = pccart_last_request_body(pccart, op, &count);

@@ -18,27 +18,7 @@
 #endif
 
 static Pccart *start(const PccartOptions *options) {
-  if (!PCC_PCCART_BIN) {
-    print_message("pccart is not built yet: skipped\n");
-    skip();
-  }
-  char err[512];
-  Pccart *pccart = pccart_start(PCC_PCCART_BIN, options, err, sizeof err);
-  if (!pccart)
-    fail_msg("%s", err);
-  return pccart;
-}
-
-static void quit(Pccart *pccart) {
-  tui_assert_send(pccart->tui, "q");
-  int status = -1;
-  TUI_ASSERT(pccart->tui, tui_wait_exit(pccart->tui, &status));
-  assert_int_equal(status, 0);
-  assert_int_equal(pccart_stop(pccart), 0);
-}
-
-static bool status_says(Tui *tui, const void *text) {
-  return strstr(tui_row(tui, 0), text) != NULL;
+  return pccart_start_or_fail(PCC_PCCART_BIN, options);
 }
 
 /* ----- LIVE ----- */
@@ -66,7 +46,7 @@ static void test_live_profile_says_live(void **state) {
   TUI_ASSERT(tui, pccart_browse_to_form(pccart, "Business Basic", "Business Basic", NULL));
   TUI_ASSERT(tui, pccart_form_submit(pccart));
   TUI_ASSERT(tui, pccart_keys(pccart, "s"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, " saved", "the status bar saying saved"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, " saved", "the status bar saying saved"));
   tui_assert_idle(tui);
   assert_non_null(strstr(tui_row(tui, 0), "LIVE"));
   assert_false(tui_screen_contains(tui, "SANDBOX"));
@@ -75,7 +55,7 @@ static void test_live_profile_says_live(void **state) {
   TUI_ASSERT(tui, pccart_keys(pccart, "p"));
   assert_false(tui_screen_contains(tui, "SANDBOX"));
   assert_false(tui_screen_contains(tui, PCCART_LIVE_SECRET));
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 /* The same configuration under NO_COLOR: still LIVE, by the word and an attribute. */
@@ -91,7 +71,7 @@ static void test_live_profile_without_colour(void **state) {
   TuiAttrs badge = tui_cell_attrs(tui, 0, x);
   assert_true(badge.bold || badge.underline || badge.reverse);
   assert_int_equal(tui_count_coloured_cells(tui, NULL, NULL), 0);
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 /* ----- themes ----- */
@@ -125,7 +105,7 @@ static void check_theme(const ThemeCase *theme) {
   int row = tui_find_row(tui, "Contoso, Ltd.");
   assert_true(row >= 0);
   assert_string_equal(tui_cell_attrs(tui, row, 1).text, ">");
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 static void test_each_theme_loads(void **state) {
@@ -215,7 +195,7 @@ static void test_mouse_click_and_wheel(void **state) {
 
   /* Enter picks what the mouse selected. */
   TUI_ASSERT(tui, pccart_keys(pccart, "<Enter>"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, "Fabrikam, Inc.", "Fabrikam picked"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, "Fabrikam, Inc.", "Fabrikam picked"));
 
   /* A click on the customer list takes the focus back from the cart (the filter line's title
    * is framed when focused: "[ Customers"), and a click on a row selects there. */
@@ -228,7 +208,7 @@ static void test_mouse_click_and_wheel(void **state) {
   tui_assert_text(tui, "[ Customers");
   /* The selection moved, the cart still belongs to Fabrikam. */
   assert_non_null(strstr(tui_row(tui, 0), "Fabrikam, Inc."));
-  quit(pccart);
+  pccart_quit(pccart);
 }
 
 int main(void) {

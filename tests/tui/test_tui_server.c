@@ -18,19 +18,7 @@
 #endif
 
 static Pccart *start(const PccartOptions *options) {
-  if (!PCC_PCCART_BIN) {
-    print_message("pccart is not built yet: skipped\n");
-    skip();
-  }
-  char err[512];
-  Pccart *pccart = pccart_start(PCC_PCCART_BIN, options, err, sizeof err);
-  if (!pccart)
-    fail_msg("%s", err);
-  return pccart;
-}
-
-static bool status_says(Tui *tui, const void *text) {
-  return strstr(tui_row(tui, 0), text) != NULL;
+  return pccart_start_or_fail(PCC_PCCART_BIN, options);
 }
 
 /* Contoso with one Business Basic line, unsaved. */
@@ -124,7 +112,7 @@ static void test_server_error_toast_has_code_and_request_id(void **state) {
   assert_true(sandbox_control(pccart->http, "DELETE", "faults", NULL, &response));
   http_response_clear(&response);
   TUI_ASSERT(tui, pccart_keys(pccart, "s"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, " saved", "the status bar saying saved"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, " saved", "the status bar saying saved"));
   tui_assert_idle(tui);
   assert_int_equal(pccart_request_count(pccart, "carts.create"), creates + 1);
   pccart_stop(pccart);
@@ -139,7 +127,7 @@ static void test_expiry_countdown_after_save(void **state) {
   /* No countdown before the server has the cart. */
   assert_false(tui_screen_contains(tui, "expires in"));
   TUI_ASSERT(tui, pccart_keys(pccart, "s"));
-  TUI_ASSERT(tui, tui_wait_for(tui, status_says, " saved", "the status bar saying saved"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, " saved", "the status bar saying saved"));
   tui_assert_idle(tui);
   /* 15 minutes from the server's creation time, read within the same minute or just after:
    * the status bar and the cart header agree. */

@@ -1,4 +1,11 @@
 /* pccart's TUI against a sandbox the test controls (see tui_pccart.h). */
+/* cmocka first: the harness's assertion macros exist only after it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "tui_pccart.h"
 
 #include <errno.h>
@@ -236,4 +243,28 @@ bool pccart_form_type(Pccart *pccart, const char *label, const char *text) {
 
 bool pccart_form_submit(Pccart *pccart) {
   return pccart_keys(pccart, "<C-s>") && tui_wait_text_gone(pccart->tui, "New line:");
+}
+
+Pccart *pccart_start_or_fail(const char *bin, const PccartOptions *options) {
+  if (!bin) {
+    print_message("pccart is not built yet: skipped\n");
+    skip();
+  }
+  char err[512];
+  Pccart *pccart = pccart_start(bin, options, err, sizeof err);
+  if (!pccart)
+    fail_msg("%s", err);
+  return pccart;
+}
+
+void pccart_quit(Pccart *pccart) {
+  tui_assert_send(pccart->tui, "q");
+  int status = -1;
+  TUI_ASSERT(pccart->tui, tui_wait_exit(pccart->tui, &status));
+  assert_int_equal(status, 0);
+  assert_int_equal(pccart_stop(pccart), 0);
+}
+
+bool pccart_status_says(Tui *tui, const void *text) {
+  return strstr(tui_row(tui, 0), text) != NULL;
 }

@@ -38,6 +38,14 @@ Pccart *pccart_start(const char *bin, const PccartOptions *options, char *err, s
 /* Stops pccart (if still running) and the sandbox; returns pccart's exit status. */
 int pccart_stop(Pccart *pccart);
 
+/* For cmocka tests: pccart_start that skips the test while pccart is not built (bin NULL) and
+ * fails it when pccart cannot start. */
+Pccart *pccart_start_or_fail(const char *bin, const PccartOptions *options);
+/* Sends q, expects pccart to exit with status 0, and stops it (a cmocka assertion). */
+void pccart_quit(Pccart *pccart);
+/* A tui_wait_for predicate: the status bar (row 0) contains text (a const char *). */
+bool pccart_status_says(Tui *tui, const void *text);
+
 /* The configuration pccart_start writes for a sandbox URL, plus extra (caller frees). */
 char *pccart_config_text(const char *url, const char *extra);
 /* The configuration of options.live: profile "contoso", kind "live", at the sandbox URL, plus
