@@ -20,12 +20,12 @@
 #include "app/app.h"
 #include "sandbox/seed.h"
 #include "sandbox_http.h"
+#include "sandbox_settings.h"
 
 /* A safety net only: results normally arrive within milliseconds. */
 #define RESULT_WAIT_MS 30000
 
 static HttpCtx *ctx;
-static char authority[128];
 
 static int group_setup(void **state) {
   (void)state;
@@ -36,7 +36,6 @@ static int group_setup(void **state) {
     print_error("sandbox did not start: %s\n", err);
     return -1;
   }
-  snprintf(authority, sizeof authority, "%s/", http_ctx_url(ctx));
   return 0;
 }
 
@@ -53,16 +52,7 @@ static int reset(void **state) {
 }
 
 static Worker *start_worker(void) {
-  PcSettings settings = {
-      .api_base = http_ctx_url(ctx),
-      .authority = authority,
-      .tenant = TEST_TENANT,
-      .client_id = SANDBOX_CLIENT_ID,
-      .client_secret = SANDBOX_CLIENT_SECRET,
-      .backoff_base_ms = 5,
-      .backoff_max_ms = 20,
-      .retry_after_max_ms = 20,
-  };
+  PcSettings settings = sandbox_pc_settings(ctx);
   PcError error = {0};
   Worker *worker = worker_start(&settings, &error);
   if (!worker) {

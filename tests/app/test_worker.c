@@ -18,6 +18,7 @@
 
 #include "app/worker.h"
 #include "sandbox_http.h"
+#include "sandbox_settings.h"
 
 #define SAAS_ITEM "DZH318Z0BXWC:0002:DZH318Z0BMRV"
 #define SAAS_PRODUCT "DZH318Z0BXWC"
@@ -27,7 +28,6 @@
 #define RESULT_WAIT_MS 30000
 
 static HttpCtx *ctx;
-static char authority[128];
 
 static int group_setup(void **state) {
   (void)state;
@@ -38,7 +38,6 @@ static int group_setup(void **state) {
     print_error("sandbox did not start: %s\n", err);
     return -1;
   }
-  snprintf(authority, sizeof authority, "%s/", http_ctx_url(ctx));
   return 0;
 }
 
@@ -75,17 +74,7 @@ static void observe_retry(void *user, int attempt, long wait_ms, const PcError *
 }
 
 static PcSettings sandbox_settings(void) {
-  PcSettings settings = {
-      .api_base = http_ctx_url(ctx),
-      .authority = authority,
-      .tenant = TEST_TENANT,
-      .client_id = SANDBOX_CLIENT_ID,
-      .client_secret = SANDBOX_CLIENT_SECRET,
-      .backoff_base_ms = 5,
-      .backoff_max_ms = 20,
-      .retry_after_max_ms = 20,
-  };
-  return settings;
+  return sandbox_pc_settings(ctx);
 }
 
 static Worker *start_worker(const PcSettings *settings) {

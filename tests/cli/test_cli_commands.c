@@ -21,13 +21,13 @@
 #include "model/order.h"
 #include "sandbox/seed.h"
 #include "sandbox_http.h"
+#include "sandbox_settings.h"
 
 #define SANDBOX_CUSTOMERS 1200
 #define MAX_ARGS 32
 
 typedef struct Fixture {
   HttpCtx *ctx;
-  char authority[128];
   PcSettings settings;
   char dir[64];
   char *out; /* the last run's stdout and stderr */
@@ -46,16 +46,10 @@ static int group_setup(void **state) {
     print_error("sandbox: %s\n", err);
     return -1;
   }
-  snprintf(f.authority, sizeof f.authority, "%s/", http_ctx_url(f.ctx));
-  f.settings = (PcSettings){
-      .api_base = http_ctx_url(f.ctx),
-      .authority = f.authority,
-      .tenant = TEST_TENANT,
-      .client_id = SANDBOX_CLIENT_ID,
-      .client_secret = SANDBOX_CLIENT_SECRET,
-      .backoff_base_ms = 1,
-      .backoff_max_ms = 5,
-  };
+  f.settings = sandbox_pc_settings(f.ctx);
+  f.settings.backoff_base_ms = 1;
+  f.settings.backoff_max_ms = 5;
+  f.settings.retry_after_max_ms = 0; /* the client's default */
   snprintf(f.dir, sizeof f.dir, "/tmp/pccart-cli-XXXXXX");
   if (!mkdtemp(f.dir)) {
     return -1;

@@ -20,11 +20,11 @@
 
 #include "pc/client.h"
 #include "sandbox_http.h"
+#include "sandbox_settings.h"
 
 #define CANARY_SECRET "canary-Secret-7f3a91"
 
 static HttpCtx *ctx;
-static char authority[128];
 
 typedef struct Retries {
   int count;
@@ -54,7 +54,6 @@ static int setup(void **state) {
     print_error("sandbox did not start: %s\n", err);
     return -1;
   }
-  snprintf(authority, sizeof authority, "%s/", http_ctx_url(ctx));
   return 0;
 }
 
@@ -66,13 +65,8 @@ static int teardown(void **state) {
 }
 
 static PcSettings settings_for_sandbox(Retries *retries) {
-  PcSettings s = {0};
-  s.api_base = http_ctx_url(ctx);
-  s.authority = authority;
+  PcSettings s = sandbox_pc_settings(ctx); /* its client secret is the canary */
   s.resource = PC_RESOURCE;
-  s.tenant = TEST_TENANT;
-  s.client_id = SANDBOX_CLIENT_ID;
-  s.client_secret = CANARY_SECRET;
   s.backoff_base_ms = 1;
   s.backoff_max_ms = 4;
   s.retry_after_max_ms = 5;

@@ -16,9 +16,9 @@
 #include "model/validate.h"
 #include "pc/client.h"
 #include "sandbox_http.h"
+#include "sandbox_settings.h"
 
 static HttpCtx *ctx;
-static char authority[128];
 static PcClient *client;
 
 static int setup(void **state) {
@@ -26,14 +26,10 @@ static int setup(void **state) {
     return -1;
   }
   ctx = *state;
-  snprintf(authority, sizeof authority, "%s/", http_ctx_url(ctx));
-  PcSettings s = {.api_base = http_ctx_url(ctx),
-                  .authority = authority,
-                  .tenant = TEST_TENANT,
-                  .client_id = SANDBOX_CLIENT_ID,
-                  .client_secret = SANDBOX_CLIENT_SECRET,
-                  .backoff_base_ms = 1,
-                  .retry_after_max_ms = 5};
+  PcSettings s = sandbox_pc_settings(ctx);
+  s.backoff_base_ms = 1;
+  s.backoff_max_ms = 0; /* the client's default */
+  s.retry_after_max_ms = 5;
   PcError error = {0};
   client = pc_client_new(&s, &error);
   if (!client) {

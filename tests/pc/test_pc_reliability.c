@@ -26,7 +26,6 @@
 #include "sandbox_http.h"
 
 static HttpCtx *ctx;
-static char authority[128];
 
 typedef struct Retries {
   int count;
@@ -67,7 +66,6 @@ static int setup(void **state) {
     return -1;
   }
   ctx = *state;
-  snprintf(authority, sizeof authority, "%s/", http_ctx_url(ctx));
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "sandbox_http.h"
+#include "sandbox_settings.h"
 #include "ui/cart_ui.h"
 #include "ui/ui_internal.h"
 
@@ -278,18 +279,7 @@ static int fixture_start(void **state, HttpCtx *sandbox) {
   if (f == NULL) {
     return -1;
   }
-  char sandbox_authority[128];
-  snprintf(sandbox_authority, sizeof sandbox_authority, "%s/", http_ctx_url(sandbox));
-  PcSettings settings = {
-      .api_base = http_ctx_url(sandbox),
-      .authority = sandbox_authority,
-      .tenant = TEST_TENANT,
-      .client_id = SANDBOX_CLIENT_ID,
-      .client_secret = SANDBOX_CLIENT_SECRET,
-      .backoff_base_ms = 5,
-      .backoff_max_ms = 20,
-      .retry_after_max_ms = 20,
-  };
+  PcSettings settings = sandbox_pc_settings(sandbox);
   PcError error = {0};
   f->worker = worker_start(&settings, &error);
   pc_error_clear(&error);

@@ -27,6 +27,7 @@ struct HttpCtx {
   CURL *curl; /* one handle, so its connection is kept alive between requests */
   char *token;
   char *client_secret;
+  char *authority; /* url + "/" */
 };
 
 /* ----- strings ----- */
@@ -342,9 +343,11 @@ HttpCtx *http_ctx_start(const HttpCtxOptions *options, char *err, size_t err_siz
     return NULL;
   }
   ctx->url = str_dup(sandbox_url(ctx->sandbox));
+  ctx->authority = str_format("%s/", sandbox_url(ctx->sandbox));
   ctx->curl = curl_easy_init();
   ctx->client_secret = options->client_secret ? str_dup(options->client_secret) : NULL;
-  if (!ctx->url || !ctx->curl || (options->client_secret && !ctx->client_secret)) {
+  if (!ctx->url || !ctx->authority || !ctx->curl ||
+      (options->client_secret && !ctx->client_secret)) {
     snprintf(err, err_size, "out of memory");
     http_ctx_stop(ctx);
     return NULL;
@@ -362,12 +365,21 @@ void http_ctx_stop(HttpCtx *ctx) {
   free(ctx->url);
   free(ctx->token);
   free(ctx->client_secret);
+  free(ctx->authority);
   free(ctx);
   curl_global_cleanup();
 }
 
 const char *http_ctx_url(const HttpCtx *ctx) {
   return ctx->url;
+}
+
+const char *http_ctx_authority(const HttpCtx *ctx) {
+  return ctx->authority;
+}
+
+const char *http_ctx_client_secret(const HttpCtx *ctx) {
+  return ctx->client_secret ? ctx->client_secret : SANDBOX_CLIENT_SECRET;
 }
 Sandbox *http_ctx_sandbox(HttpCtx *ctx) {
   return ctx->sandbox;

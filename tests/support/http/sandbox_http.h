@@ -66,6 +66,10 @@ HttpCtx *http_ctx_start(const HttpCtxOptions *options, char *err, size_t err_siz
 /* Stops the sandbox and frees the client; NULL is fine. */
 void http_ctx_stop(HttpCtx *ctx);
 const char *http_ctx_url(const HttpCtx *ctx);
+/* The URL with a trailing '/': the authority a client's token endpoint is built from. */
+const char *http_ctx_authority(const HttpCtx *ctx);
+/* The client secret the sandbox accepts (HttpCtxOptions.client_secret, or the default). */
+const char *http_ctx_client_secret(const HttpCtx *ctx);
 Sandbox *http_ctx_sandbox(HttpCtx *ctx);
 /* The cached bearer token, fetched from POST /{tenant}/oauth2/token on first use; NULL on failure.
  */
