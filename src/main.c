@@ -247,6 +247,18 @@ static int open_session(const Options *options, Session *session) {
   return CLI_EXIT_OK;
 }
 
+/* What every run that talks to Partner Center needs first. A write to a closed pipe
+ * (pccart ... | head) must be an error, not a silent death; libcurl is set up once, before any
+ * thread. */
+static bool network_init(void) {
+  signal(SIGPIPE, SIG_IGN);
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    fprintf(stderr, "pccart: libcurl could not be initialised\n");
+    return false;
+  }
+  return true;
+}
+
 /* `pccart help keys [--man]`: the TUI's keys from its action table. */
 static int print_keys(int argc, char **argv) {
   bool man = argc == 1 && strcmp(argv[0], "--man") == 0;
@@ -271,11 +283,8 @@ static int run_tui(const Options *options) {
                     "(pccart --help lists them)\n");
     return CLI_EXIT_USAGE;
   }
-  signal(SIGPIPE, SIG_IGN);
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-    fprintf(stderr, "pccart: libcurl could not be initialised\n");
+  if (!network_init())
     return CLI_EXIT_FAILURE;
-  }
   Session session = {0};
   int status = open_session(options, &session);
   const char *log_path = options->log_path ? options->log_path : session.config.log_file;
@@ -332,12 +341,8 @@ int main(int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
 
-  /* A write to a closed pipe (pccart ... | head) must be an error, not a silent death. */
-  signal(SIGPIPE, SIG_IGN);
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-    fprintf(stderr, "pccart: libcurl could not be initialised\n");
+  if (!network_init())
     return CLI_EXIT_FAILURE;
-  }
   Session session = {0};
   PcSettings no_settings = {0};
   CliContext context = {
