@@ -608,17 +608,13 @@ static unsigned browser_text(Ui *ui, void *data, wint_t ch, bool is_key) {
   return is_key ? UI_UNHANDLED : UI_HANDLED;
 }
 
-static void browser_free(void *data) {
-  free(data);
-}
-
 const OverlayOps cart_ui_browser_ops = {
     .context = ACTION_CTX_FORM,
     .draw = browser_draw,
     .size = browser_size,
     .action = browser_action,
     .text = browser_text,
-    .free = browser_free,
+    .free = free, /* the browser state is one block */
     .repaint_on = APP_CHANGED_CATALOG,
 };
 

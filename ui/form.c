@@ -344,17 +344,13 @@ static unsigned pick_text(Ui *ui, void *data, wint_t ch, bool is_key) {
   return UI_HANDLED;
 }
 
-static void pick_free(void *data) {
-  free(data);
-}
-
 const OverlayOps cart_ui_pick_ops = {
     .context = ACTION_CTX_FORM,
     .draw = pick_draw,
     .size = pick_size,
     .action = pick_action,
     .text = pick_text,
-    .free = pick_free,
+    .free = free, /* the pick-list state is one block */
     .repaint_on = 0,
 };
 
