@@ -123,6 +123,14 @@ static int body_rows(const Pane *pane) {
   return rows > 1 ? rows : 1;
 }
 
+/* Keeps the first row shown within the text (list.selected holds its line count). */
+static void clamp_top(Pane *pane) {
+  if (pane->list.top > pane->list.selected - body_rows(pane))
+    pane->list.top = pane->list.selected - body_rows(pane);
+  if (pane->list.top < 0)
+    pane->list.top = 0;
+}
+
 static void preview_draw(Ui *ui, Pane *pane) {
   WINDOW *win = pane->win;
   const char *title = ui->app->show_last_response ? "Last server response (P: request body)"
@@ -139,10 +147,7 @@ static void preview_draw(Ui *ui, Pane *pane) {
   }
   long total = count_lines(text);
   pane->list.selected = total; /* remembered for the scroll keys */
-  if (pane->list.top > total - rows)
-    pane->list.top = total - rows;
-  if (pane->list.top < 0)
-    pane->list.top = 0;
+  clamp_top(pane);
   const char *line = text;
   for (long i = 0; i < pane->list.top && line; i++) {
     line = strchr(line, '\n');
@@ -193,10 +198,7 @@ static unsigned preview_action(Ui *ui, Pane *pane, Action action) {
   default:
     return UI_UNHANDLED;
   }
-  if (pane->list.top > pane->list.selected - body_rows(pane))
-    pane->list.top = pane->list.selected - body_rows(pane);
-  if (pane->list.top < 0)
-    pane->list.top = 0;
+  clamp_top(pane);
   return UI_HANDLED | UI_REDRAW;
 }
 
@@ -206,10 +208,7 @@ static unsigned preview_click(Ui *ui, Pane *pane, int y, int x, int wheel) {
   if (!wheel)
     return UI_HANDLED;
   pane->list.top += wheel;
-  if (pane->list.top > pane->list.selected - body_rows(pane))
-    pane->list.top = pane->list.selected - body_rows(pane);
-  if (pane->list.top < 0)
-    pane->list.top = 0;
+  clamp_top(pane);
   (void)ui;
   return UI_HANDLED | UI_REDRAW;
 }
