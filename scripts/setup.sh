@@ -7,8 +7,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libncurses-dev libcurl4-openssl-dev libcjson-dev libconfig-dev libmicrohttpd-dev
-  libcmocka-dev libvterm-dev
-  valgrind curl tig
+  libcmocka-dev libvterm-dev libsqlite3-dev libssl-dev
+  valgrind curl tig sqlite3
 )
 
 die() {
