@@ -32,6 +32,8 @@ typedef struct EntryList {
 
 struct Worker {
   PcClient *client;
+  StateStore *journal; /* used by the worker thread only, once jobs run; NULL: none */
+  char *profile;
   PcRetryObserver user_on_retry;
   void *user_on_retry_user;
   pthread_t thread;
@@ -73,6 +75,8 @@ const char *job_kind_name(JobKind kind) {
     return "cart update";
   case JOB_CART_CHECKOUT:
     return "checkout";
+  case JOB_RECONCILE:
+    return "check of earlier submissions";
   }
   return "unknown job";
 }
@@ -82,7 +86,7 @@ bool job_kind_is_mutating(JobKind kind) {
 }
 
 static bool job_kind_is_known(JobKind kind) {
-  return kind >= JOB_CUSTOMERS_LIST && kind <= JOB_CART_CHECKOUT;
+  return kind >= JOB_CUSTOMERS_LIST && kind <= JOB_RECONCILE;
 }
 
 Job *job_new(JobKind kind) {
@@ -96,6 +100,7 @@ void job_free(Job *job) {
   if (!job)
     return;
   free(job->customer_id);
+  free(job->customer_name);
   free(job->cart_id);
   free(job->product_id);
   free(job->sku_id);
@@ -123,6 +128,7 @@ void job_result_free(JobResult *result) {
   catalog_free(result->catalog);
   cart_free(result->cart);
   checkout_result_free(result->checkout);
+  reconcile_report_clear(&result->reconcile);
   job_free(result->job);
   free(result);
 }
@@ -273,6 +279,8 @@ static bool job_check(Job *job, char *why, size_t why_size) {
       return refuse(why, why_size, "%s", "Type the beginning of a name or domain to search for.");
     return true;
   }
+  if (job->kind == JOB_RECONCILE)
+    return true;
   bool needs_customer = job->kind != JOB_PRODUCTS_LIST && job->kind != JOB_CATALOG_FETCH &&
                         job->kind != JOB_SKUS_LIST && job->kind != JOB_AVAILABILITIES_LIST;
   if (needs_customer && is_blank(job->customer_id))
@@ -474,7 +482,38 @@ static bool run_catalog(PcClient *client, Job *job, JobResult *result) {
   return true;
 }
 
-static bool run_job(PcClient *client, Job *job, JobResult *result) {
+static void on_retry(void *user, int attempt, long wait_ms, const PcError *why);
+
+/* Create, update and checkout: journaled, sent, resolved and recorded (app/submit.h). */
+static bool run_submission(Worker *worker, Job *job, JobResult *result) {
+  SubmitJournal journal = {.store = worker->journal, .profile = worker->profile};
+  SubmitPolicy policy = {.on_wait = on_retry, .on_wait_user = worker};
+  SubmitIntent intent = {
+      .operation = job->kind == JOB_CART_CREATE   ? SUBMISSION_CREATE
+                   : job->kind == JOB_CART_UPDATE ? SUBMISSION_UPDATE
+                                                  : SUBMISSION_CHECKOUT,
+      .customer_id = job->customer_id,
+      .customer_name = job->customer_name,
+      .cart = job->cart,
+      .cart_id = job->cart_id,
+      .customer_user_upn = job->customer_user_upn,
+  };
+  memcpy(intent.request_id, job->request_id, sizeof intent.request_id);
+  SubmitResult submitted;
+  bool ok = submit_run(worker->client, &journal, &intent, &policy, &submitted);
+  memcpy(job->request_id, intent.request_id, sizeof job->request_id);
+  result->cart = submitted.cart;
+  result->checkout = submitted.checkout;
+  result->info = submitted.info;
+  result->error = submitted.error;
+  result->adopted = submitted.adopted;
+  result->resolve_checks = submitted.checks;
+  memcpy(result->journal_warning, submitted.journal_warning, sizeof result->journal_warning);
+  return ok;
+}
+
+static bool run_job(Worker *worker, Job *job, JobResult *result) {
+  PcClient *client = worker->client;
   if (job_kind_is_mutating(job->kind) && !job->request_id[0])
     pc_new_request_id(job->request_id);
   bool ok = false;
@@ -495,22 +534,23 @@ static bool run_job(PcClient *client, Job *job, JobResult *result) {
   case JOB_CATALOG_FETCH:
     ok = run_catalog(client, job, result);
     break;
-  case JOB_CART_CREATE:
-    ok = pc_cart_create(client, job->customer_id, job->cart, job->request_id, &result->cart,
-                        &result->info, &result->error);
-    break;
   case JOB_CART_GET:
     ok = pc_cart_get(client, job->customer_id, job->cart_id, &result->cart, &result->info,
                      &result->error);
     break;
+  case JOB_CART_CREATE:
   case JOB_CART_UPDATE:
-    ok = pc_cart_update(client, job->customer_id, job->cart, job->request_id, &result->cart,
-                        &result->info, &result->error);
-    break;
   case JOB_CART_CHECKOUT:
-    ok = pc_cart_checkout(client, job->customer_id, job->cart_id, job->customer_user_upn,
-                          job->request_id, &result->checkout, &result->info, &result->error);
+    ok = run_submission(worker, job, result);
     break;
+  case JOB_RECONCILE: {
+    SubmitJournal journal = {.store = worker->journal, .profile = worker->profile};
+    SubmitPolicy policy = {.on_wait = on_retry, .on_wait_user = worker};
+    char err[300] = "";
+    ok = submit_reconcile(client, &journal, &policy, &result->reconcile, err, sizeof err);
+    if (!ok)
+      error_set(&result->error, PC_ERROR_INVALID, err);
+  } break;
   }
   /* The caller retries the same intent with this id, even when nothing reached the server. */
   if (job_kind_is_mutating(job->kind) && !result->info.request_id[0])
@@ -577,7 +617,7 @@ static void *worker_main(void *arg) {
     result->event = JOB_FINISHED;
     result->job_id = entry->id;
     result->kind = entry->kind;
-    result->ok = run_job(worker->client, entry->job, result);
+    result->ok = run_job(worker, entry->job, result);
     if (result->ok)
       pc_error_clear(&result->error);
     result->job = entry->job;
@@ -676,10 +716,31 @@ void worker_stop(Worker *worker) {
 
   list_free(&worker->results);
   pc_client_free(worker->client);
+  state_close(worker->journal);
+  free(worker->profile);
   pthread_cond_destroy(&worker->cond);
   pthread_mutex_destroy(&worker->mutex);
   close(worker->wake_fd);
   free(worker);
+}
+
+bool worker_use_journal(Worker *worker, const char *state_path, const char *profile, char *err,
+                        size_t err_size) {
+  char *name = strdup(profile ? profile : "");
+  StateStore *store = name ? state_open(state_path, err, err_size) : NULL;
+  if (!store) {
+    if (!name)
+      snprintf(err, err_size, "out of memory");
+    free(name);
+    return false;
+  }
+  pthread_mutex_lock(&worker->mutex);
+  state_close(worker->journal);
+  free(worker->profile);
+  worker->journal = store;
+  worker->profile = name;
+  pthread_mutex_unlock(&worker->mutex);
+  return true;
 }
 
 int worker_wake_fd(const Worker *worker) {

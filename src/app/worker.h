@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "app/submit.h"
 #include "pc/client.h"
 
 typedef enum JobKind {
@@ -22,6 +23,7 @@ typedef enum JobKind {
   JOB_CART_GET,
   JOB_CART_UPDATE,   /* mutating */
   JOB_CART_CHECKOUT, /* mutating */
+  JOB_RECONCILE,     /* settles the intents an earlier run left unresolved (the journal's) */
 } JobKind;
 
 const char *job_kind_name(JobKind kind); /* "cart create", ... for messages */
@@ -31,6 +33,7 @@ bool job_kind_is_mutating(JobKind kind);
 typedef struct Job {
   JobKind kind;
   char *customer_id;
+  char *customer_name;            /* mutating: for the history; NULL when unknown */
   char *cart_id;                  /* get, update (also cart->id), checkout */
   char *product_id;               /* skus, availabilities */
   char *sku_id;                   /* availabilities */
@@ -75,7 +78,13 @@ typedef struct JobResult {
   Catalog *catalog;             /* products, skus, availabilities, catalog fetch */
   Cart *cart;                   /* create, get, update */
   CartCheckoutResult *checkout; /* checkout */
-  Job *job;                     /* the inputs, given back (NULL on JOB_RETRYING) */
+  ReconcileReport reconcile;    /* JOB_RECONCILE (ok false: error says why the journal failed) */
+  /* Mutating jobs: how the submission went beyond its outcome (an adopted request id, the
+   * checks it took to settle, a journal that could not be completed). */
+  bool adopted;
+  int resolve_checks;
+  char journal_warning[320];
+  Job *job; /* the inputs, given back (NULL on JOB_RETRYING) */
   /* A part that failed while the job as a whole succeeded (kind 0 when none): for
    * JOB_PRODUCTS_LIST, why the legacy offers it also reads could not be read (the products
    * are in catalog all the same). */
@@ -88,6 +97,12 @@ typedef struct Worker Worker;
 
 /* Creates the client from settings (copied) and starts the thread; NULL with error filled. */
 Worker *worker_start(const PcSettings *settings, PcError *error);
+/* Journals the worker's create, update and checkout jobs in the state store at state_path for
+ * profile (the worker opens its own connection; call before submitting jobs). False with err
+ * (naming the file) when the store cannot be opened: the worker then runs without a journal. */
+bool worker_use_journal(Worker *worker, const char *state_path, const char *profile, char *err,
+                        size_t err_size);
+
 /* Cancels what is running, drops what is queued, joins the thread, frees everything. */
 void worker_stop(Worker *worker);
 

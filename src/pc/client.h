@@ -127,6 +127,12 @@ void pc_client_free(PcClient *client);
 void pc_client_cancel(PcClient *client);
 void pc_client_clear_cancel(PcClient *client);
 
+/* Waits ms on the client's thread; false as soon as the client is cancelled. */
+bool pc_client_wait(PcClient *client, long ms);
+/* The full-jitter backoff the client waits after its attempt-th failure (1-based), from the
+ * settings' backoff_base_ms and backoff_max_ms. */
+long pc_client_backoff_ms(PcClient *client, int attempt);
+
 /* Drops the cached access token (the next call fetches one). */
 void pc_client_forget_token(PcClient *client);
 

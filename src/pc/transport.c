@@ -992,6 +992,15 @@ bool pc_call(PcClient *c, const PcRequest *request, PcReply *reply, PcCallInfo *
   return ok;
 }
 
+bool pc_client_wait(PcClient *client, long ms) {
+  return wait_ms(client, ms < 0 ? 0 : ms);
+}
+
+long pc_client_backoff_ms(PcClient *client, int attempt) {
+  Attempt none = {0};
+  return retry_wait(client, &none, attempt < 1 ? 1 : attempt);
+}
+
 /* ----- for tests (internal.h) ----- */
 
 long pc_retry_after_seconds(const char *text) {
