@@ -120,6 +120,11 @@ void app_post_failure(AppState *state, const JobResult *result) {
   const PcError *e = &result->error;
   const char *request_id = e->request_id[0] ? e->request_id : result->info.request_id;
   const char *what = job_kind_name(result->kind);
+  if (e->outcome_unknown) {
+    /* Never "cancelled" or "failed" for what the service may have carried out. */
+    app_post(state, APP_MESSAGE_WARNING, e->code, e->http_status, request_id, "%s", e->message);
+    return;
+  }
   if (e->kind == PC_ERROR_CANCELLED) {
     app_post(state, APP_MESSAGE_INFO, 0, 0, request_id, "The %s was cancelled.", what);
     return;
@@ -219,6 +224,8 @@ static long *slot_field(AppState *state, AppSlot slot) {
     return &state->catalog.subscriptions_job;
   case SLOT_CATALOG_ALL:
     return &state->internal->catalog_all_job;
+  case SLOT_RECONCILE:
+    return &state->internal->reconcile_job;
   }
   return NULL;
 }
@@ -247,6 +254,8 @@ void app_job_submitted(AppState *state, long job_id, const char *why) {
   case SLOT_CUSTOMERS:
     customers_refused(state);
     break;
+  case SLOT_RECONCILE:
+    break;
   case SLOT_SAVE:
   case SLOT_CHECKOUT:
   case SLOT_RELOAD:
@@ -257,6 +266,8 @@ void app_job_submitted(AppState *state, long job_id, const char *why) {
     break;
   }
 }
+
+static void reconcile_apply(AppState *state, JobResult *result);
 
 void app_apply_result(AppState *state, JobResult *result) {
   if (!result) {
@@ -299,8 +310,35 @@ void app_apply_result(AppState *state, JobResult *result) {
     break;
   case JOB_CUSTOMER_GET:
     break; /* the state never asks for one */
+  case JOB_RECONCILE:
+    reconcile_apply(state, result);
+    break;
   }
   job_result_free(result);
+}
+
+bool app_reconcile(AppState *state) {
+  Job *job = job_new(JOB_RECONCILE);
+  return job && app_outbox_push(state, job, SLOT_RECONCILE);
+}
+
+/* Tells what became of each submission an earlier run left unsettled. */
+static void reconcile_apply(AppState *state, JobResult *result) {
+  state->internal->reconcile_job = 0;
+  if (!result->ok) {
+    app_post(state, APP_MESSAGE_WARNING, 0, 0, NULL, "Earlier submissions could not be checked: %s",
+             result->error.message);
+    return;
+  }
+  for (size_t i = 0; i < result->reconcile.count; i++) {
+    const ReconcileItem *item = &result->reconcile.items[i];
+    SubmissionState s = item->submission.state;
+    app_post(state,
+             s == SUBMISSION_DONE      ? APP_MESSAGE_SUCCESS
+             : s == SUBMISSION_REFUSED ? APP_MESSAGE_INFO
+                                       : APP_MESSAGE_WARNING,
+             0, 0, item->submission.request_id, "Earlier run: %s", item->summary);
+  }
 }
 
 long app_cancel_target(const AppState *state) {
@@ -545,18 +583,10 @@ void catalog_state_apply(AppState *state, JobResult *result) {
 
 /* ----- picking a customer ----- */
 
-bool app_customer_pick(AppState *state, char *why, size_t why_size) {
-  const CustomerSummary *customer = app_customer_visible(state, state->customers.selected);
-  if (!customer) {
-    snprintf(why, why_size, "%s", "No customer is selected; load or filter the list first.");
-    return false;
-  }
-  char *id = app_strdup(customer->id);
-  char *name = app_strdup(customer->company_name);
+bool app_customer_begin(AppState *state, char *id, char *name) {
   if (!id || !name || !cart_state_reset(state) || !catalog_state_reset(state)) {
     free(id);
     free(name);
-    snprintf(why, why_size, "%s", "Out of memory.");
     return false;
   }
   free(state->cart.customer_id);
@@ -566,5 +596,18 @@ bool app_customer_pick(AppState *state, char *why, size_t why_size) {
   catalog_state_start(state);
   state->changes |= APP_CHANGED_CART | APP_CHANGED_PREVIEW | APP_CHANGED_RESULTS |
                     APP_CHANGED_CATALOG | APP_CHANGED_STATUS;
+  return true;
+}
+
+bool app_customer_pick(AppState *state, char *why, size_t why_size) {
+  const CustomerSummary *customer = app_customer_visible(state, state->customers.selected);
+  if (!customer) {
+    snprintf(why, why_size, "%s", "No customer is selected; load or filter the list first.");
+    return false;
+  }
+  if (!app_customer_begin(state, app_strdup(customer->id), app_strdup(customer->company_name))) {
+    snprintf(why, why_size, "%s", "Out of memory.");
+    return false;
+  }
   return true;
 }

@@ -87,6 +87,10 @@ typedef struct CartState {
    * unknown so that trying again reuses it (one intent, one id); "" otherwise. */
   char save_request_id[37];
   char checkout_request_id[37];
+  /* The last save or checkout may have been carried out and its outcome could not be told:
+   * the cart says so, and the next s or C sends the same request id again (safe). */
+  bool save_outcome_unknown;
+  bool checkout_outcome_unknown;
   CartCheckoutResult *checkout; /* NULL until checked out */
   char *last_response;          /* the body of the last server reply, for the preview toggle */
   long save_job;                /* create/update in flight, 0 if none */
@@ -164,6 +168,10 @@ bool app_take_message(AppState *state, AppMessage *out);
 /* Adds a message (used by the UI for its own notices, e.g. "Draft written to FILE."). */
 void app_message(AppState *state, AppMessageLevel level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Queues the check of the submissions earlier runs left unsettled (the worker's journal); what
+ * became of each is told in messages. False when out of memory. */
+bool app_reconcile(AppState *state);
 
 /* ----- customers ----- */
 

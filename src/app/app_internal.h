@@ -18,6 +18,7 @@ typedef enum AppSlot {
   SLOT_AVAILABILITIES,
   SLOT_SUBSCRIPTIONS,
   SLOT_CATALOG_ALL,
+  SLOT_RECONCILE,
 } AppSlot;
 
 /* Customer strings live in chunks so 100,000 summaries cost one allocation per ~64 KB, not four
@@ -50,6 +51,7 @@ typedef struct AppInternal {
   unsigned long saved_generation;
   long catalog_all_job;
   bool catalog_all_loaded;
+  long reconcile_job; /* the check of earlier runs' unsettled submissions, 0 when none */
 } AppInternal;
 
 /* ----- app.c ----- */
@@ -84,6 +86,9 @@ void cart_state_apply(AppState *state, JobResult *result);
 void cart_state_refused(AppState *state, AppSlot slot);
 /* Forgets the cart for a new customer (a fresh draft). */
 bool cart_state_reset(AppState *state);
+/* The cart starts afresh for this customer (id and name taken, freed on failure); their
+ * catalog and subscriptions are loaded. False when out of memory. */
+bool app_customer_begin(AppState *state, char *id, char *name);
 void cart_state_free(CartState *cart);
 
 /* ----- catalog (app.c) ----- */

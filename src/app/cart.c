@@ -237,6 +237,12 @@ static Job *cart_job(const AppState *state, JobKind kind, const char *cart_id) {
     job_free(job);
     return NULL;
   }
+  /* The company name goes into the history with the submission. */
+  if (job_kind_is_mutating(kind) && state->cart.customer_name &&
+      !(job->customer_name = app_strdup(state->cart.customer_name))) {
+    job_free(job);
+    return NULL;
+  }
   return job;
 }
 
@@ -453,6 +459,9 @@ static void take_server_cart(AppState *state, JobResult *result) {
   cart->dirty = false;
   cart->status = status_of(cart->draft);
   cart->save_request_id[0] = '\0';
+  cart->save_outcome_unknown = false;
+  if (cart->status == APP_CART_ORDERED)
+    cart->checkout_outcome_unknown = false;
   state->internal->saved_generation = ++state->internal->edit_generation;
   state->changes |= APP_CHANGED_CART | APP_CHANGED_PREVIEW;
 }
@@ -491,6 +500,7 @@ static void apply_save(AppState *state, JobResult *result) {
     } else {
       cart->save_request_id[0] = '\0';
     }
+    cart->save_outcome_unknown = result->error.outcome_unknown;
     app_post_failure(state, result);
     return;
   }
@@ -533,6 +543,7 @@ static void apply_reload(AppState *state, JobResult *result) {
   if (other) {
     /* Another cart opened: its intents and checkout result are not this one's. */
     cart->checkout_request_id[0] = '\0';
+    cart->checkout_outcome_unknown = false;
     checkout_result_free(cart->checkout);
     cart->checkout = NULL;
     state->changes |= APP_CHANGED_RESULTS;
@@ -560,10 +571,12 @@ static void apply_checkout(AppState *state, JobResult *result) {
     } else {
       cart->checkout_request_id[0] = '\0';
     }
+    cart->checkout_outcome_unknown = result->error.outcome_unknown;
     app_post_failure(state, result);
     return;
   }
   cart->checkout_request_id[0] = '\0';
+  cart->checkout_outcome_unknown = false;
   checkout_result_free(cart->checkout);
   cart->checkout = result->checkout;
   result->checkout = NULL;
