@@ -495,6 +495,14 @@ static void draw_header(Ui *ui, WINDOW *win, int y, int x, int width) {
   if (cart->dirty) {
     cx = header_segment(win, y, cx, right, "unsaved changes", ROLE_WARNING, true);
   }
+  if (cart->save_outcome_unknown && cart->save_job == 0) {
+    cx = header_segment(win, y, cx, right, "save outcome unknown — s again is safe", ROLE_WARNING,
+                        true);
+  }
+  if (cart->checkout_outcome_unknown && cart->checkout_job == 0) {
+    cx = header_segment(win, y, cx, right, "checkout outcome unknown — C again is safe",
+                        ROLE_WARNING, true);
+  }
   if (cart->save_job != 0) {
     cx = header_segment(win, y, cx, right, "saving…", ROLE_WARNING, true);
   }

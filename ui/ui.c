@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/autosave.h"
 #include "ui/cart_ui.h"
 #include "ui/ui_internal.h"
 
@@ -59,7 +60,16 @@ typedef struct UiShell {
   /* The expiry countdown's minute last painted (cart_ui_expiry_next_ms says when it changes):
    * the status bar and the cart header are repainted then, whatever else happens. */
   long long expiry_shown;
+  /* The autosave: the draft's generation last handed over, and when the next snapshot is due
+   * (0: none); NULL when the state store is not available. */
+  Autosaver *autosaver;
+  unsigned long autosave_generation;
+  long long autosave_due_ms;
+  int exit_status;
 } UiShell;
+
+/* A change is autosaved this long after it was made (several keys in a row make one write). */
+#define AUTOSAVE_DELAY_MS 300
 
 static UiShell *shell_of(Ui *ui) {
   return (UiShell *)ui;
@@ -503,15 +513,18 @@ static void toasts_draw(UiShell *s) {
   if (s->toast_count == 0)
     return;
   int width = ui->cols - 4;
-  if (width > 72)
-    width = 72;
-  char lines[MAX_TOASTS * 3][200];
-  ThemeRole roles[MAX_TOASTS * 3];
+  int cap = ui->cols >= 120 ? 100 : 72; /* a wide terminal shows a long warning on fewer lines */
+  if (width > cap)
+    width = cap;
+  char lines[MAX_TOASTS * 4][200];
+  ThemeRole roles[MAX_TOASTS * 4];
   int count = 0;
   for (int i = 0; i < s->toast_count; i++) {
     char text[800];
     snprintf(text, sizeof text, "%s%s", level_word(s->toasts[i].level), s->toasts[i].text);
-    int n = wrap_text(text, width - 4, &lines[count], 3);
+    /* Warnings and errors may need a fourth line for their code and request id. */
+    int n = wrap_text(text, width - 4, &lines[count],
+                      s->toasts[i].level >= APP_MESSAGE_WARNING ? 4 : 3);
     for (int k = 0; k < n; k++)
       roles[count + k] = level_role(s->toasts[i].level) == ROLE_STATUS
                              ? ROLE_DIALOG
@@ -1038,8 +1051,11 @@ static void ui_request_quit(Ui *ui) {
                checking_out ? "A checkout is in progress; if you quit now you will not see "
                               "whether it was ordered (pccart cart show tells later).\n"
                               "Quit anyway?"
-                            : "The cart has unsaved changes; they are lost if you quit now.\n"
-                              "Quit anyway?",
+               : shell_of(ui)->autosaver
+                   ? "The cart has unsaved changes. They stay autosaved: the next "
+                     "start offers them back.\nQuit anyway?"
+                   : "The cart has unsaved changes; they are lost if you quit now.\n"
+                     "Quit anyway?",
                false, ui_quit_answered, NULL);
   } else {
     shell_of(ui)->quit = true;
@@ -1449,6 +1465,14 @@ static void on_winch(int sig) {
   errno = saved;
 }
 
+/* SIGTERM or SIGHUP (the terminal closed): autosave, restore the terminal, exit. */
+static volatile sig_atomic_t terminate_signal = 0;
+
+static void on_terminate(int sig) {
+  terminate_signal = sig;
+  on_winch(sig); /* wakes the loop */
+}
+
 static void ui_handle_winch(UiShell *s) {
   char buf[64];
   while (read(s->winch_pipe[0], buf, sizeof buf) > 0) {
@@ -1460,6 +1484,94 @@ static void ui_handle_winch(UiShell *s) {
   s->resized = true;
 }
 
+/* ----- autosave ----- */
+
+/* Hands the draft to the autosave thread once it is due. */
+static void autosave_tick(UiShell *s, bool now) {
+  if (!s->autosaver || !s->ui.app)
+    return;
+  unsigned long generation = app_cart_generation(s->ui.app);
+  if (generation != s->autosave_generation && !s->autosave_due_ms)
+    s->autosave_due_ms = now_ms() + (s->ui.context->test_hooks ? 0 : AUTOSAVE_DELAY_MS);
+  if (!s->autosave_due_ms || (!now && now_ms() < s->autosave_due_ms))
+    return;
+  s->autosave_due_ms = 0;
+  s->autosave_generation = generation;
+  Autosave snapshot;
+  if (app_autosave_snapshot(s->ui.app, &snapshot))
+    autosaver_put(s->autosaver, &snapshot);
+}
+
+static void autosave_written(UiShell *s) {
+  char err[400];
+  static char last_failure[400];
+  if (autosaver_take_wake(s->autosaver, err, sizeof err)) {
+    if (strcmp(err, last_failure) != 0) /* said once, not at every keystroke */
+      app_message(s->ui.app, APP_MESSAGE_WARNING, "%s", err);
+    snprintf(last_failure, sizeof last_failure, "%s", err);
+    ui_after_transition(s);
+  } else {
+    last_failure[0] = '\0';
+  }
+}
+
+static void restore_answered(Ui *ui, bool yes, void *data) {
+  Autosave *autosave = data;
+  UiShell *s = shell_of(ui);
+  char why[256];
+  if (yes && app_cart_restore(ui->app, autosave, why, sizeof why)) {
+    app_message(ui->app, APP_MESSAGE_SUCCESS, "Restored the unsaved cart for %s (%ld line%s).",
+                ui->app->cart.customer_name, autosave->line_count,
+                autosave->line_count == 1 ? "" : "s");
+    ui->focus = PANE_CART;
+  } else if (yes) {
+    app_message(ui->app, APP_MESSAGE_ERROR, "%s It stays autosaved.", why);
+  } else {
+    autosaver_drop(s->autosaver);
+    app_message(ui->app, APP_MESSAGE_INFO, "The autosaved cart was discarded.");
+  }
+  autosave_clear(autosave);
+  free(autosave);
+  /* What is on screen now is what the autosave holds. */
+  s->autosave_generation = app_cart_generation(ui->app);
+  ui_after_transition(s);
+}
+
+/* At start: an autosaved cart with unsaved changes (a crash, a closed terminal) is offered
+ * back; it is kept until the user answers. */
+static void offer_restore(UiShell *s) {
+  Autosave *autosave = calloc(1, sizeof *autosave);
+  bool found = false;
+  char err[400];
+  if (!autosave || !autosaver_load(s->autosaver, autosave, &found, err, sizeof err)) {
+    if (autosave)
+      app_message(s->ui.app, APP_MESSAGE_WARNING, "The autosaved cart could not be read: %s", err);
+    free(autosave);
+    return;
+  }
+  if (!found || !autosave->dirty || autosave->line_count <= 0) {
+    autosave_clear(autosave);
+    free(autosave);
+    return;
+  }
+  char when[64] = "";
+  time_t seconds = (time_t)(autosave->saved_ms / 1000);
+  struct tm tm;
+  if (localtime_r(&seconds, &tm))
+    strftime(when, sizeof when, "%d %b %H:%M", &tm);
+  char body[768];
+  snprintf(body, sizeof body,
+           "pccart stopped with unsaved changes to a cart for %.200s: %ld line%s%s%.40s, "
+           "autosaved %s.\nRestore it?",
+           autosave->customer_name ? autosave->customer_name : autosave->customer_id,
+           autosave->line_count, autosave->line_count == 1 ? "" : "s",
+           autosave->cart_id ? ", cart " : "", autosave->cart_id ? autosave->cart_id : "", when);
+  if (!ui_confirm(&s->ui, "Restore unsaved cart?", body, true, restore_answered, autosave)) {
+    autosave_clear(autosave);
+    free(autosave);
+  }
+}
+
 /* ----- the test hook ----- */
 
 static bool input_pending(void) {
@@ -1468,7 +1580,8 @@ static bool input_pending(void) {
 }
 
 static void ui_test_hook(UiShell *s) {
-  if (!s->ui.context->test_hooks || app_busy(s->ui.app) || input_pending())
+  if (!s->ui.context->test_hooks || app_busy(s->ui.app) || input_pending() || s->autosave_due_ms ||
+      autosaver_pending(s->autosaver))
     return;
   printf("\033]2;pccart-idle:%lu\007", s->ui.frame);
   fflush(stdout);
@@ -1518,7 +1631,8 @@ static bool expiry_tick(UiShell *s) {
 
 static int poll_timeout(UiShell *s) {
   if (s->ui.context->test_hooks)
-    return -1; /* tests never depend on time: toasts go by keys, the spinner stands still */
+    return s->autosave_due_ms ? 0 : -1; /* tests never depend on time: toasts go by keys, the
+                                         * spinner stands still, autosaves are due at once */
   long long now = now_ms(), wait = -1;
   time_t when;
   /* The displays read time(), which may use a coarser clock than the one read here: the wait
@@ -1538,6 +1652,13 @@ static int poll_timeout(UiShell *s) {
     }
   if (app_busy(s->ui.app) && (wait < 0 || wait > SPINNER_MS))
     wait = SPINNER_MS;
+  if (s->autosave_due_ms) {
+    long long left = s->autosave_due_ms - now;
+    if (left < 0)
+      left = 0;
+    if (wait < 0 || left < wait)
+      wait = left;
+  }
   return wait > INT_MAX ? INT_MAX : (int)wait;
 }
 
@@ -1546,21 +1667,35 @@ static int ui_loop(UiShell *s) {
   /* Queuing the first page never waits for the network (the worker does): the first frame
    * shows "Loading…" at once. */
   app_customers_load_more(ui->app);
+  if (s->autosaver)
+    offer_restore(s);
+  s->autosave_generation = app_cart_generation(ui->app);
   ui_after_transition(s);
   ui_paint(s);
   ui_test_hook(s);
   while (!s->quit) {
-    struct pollfd fds[3] = {
+    struct pollfd fds[4] = {
         {.fd = STDIN_FILENO, .events = POLLIN},
         {.fd = ui->worker ? worker_wake_fd(ui->worker) : -1, .events = POLLIN},
         {.fd = s->winch_pipe[0], .events = POLLIN},
+        {.fd = autosaver_wake_fd(s->autosaver), .events = POLLIN},
     };
-    int n = poll(fds, 3, poll_timeout(s));
+    int n = poll(fds, 4, poll_timeout(s));
     if (n < 0 && errno != EINTR)
       return UI_EXIT_FAILURE;
     bool any = false;
     if (n > 0 && (fds[2].revents & POLLIN)) {
       ui_handle_winch(s);
+      any = true;
+    }
+    if (terminate_signal) {
+      /* No question asked: what is on screen is autosaved, then the terminal restored. */
+      autosave_tick(s, true);
+      s->exit_status = 128 + terminate_signal;
+      return s->exit_status;
+    }
+    if (n > 0 && (fds[3].revents & POLLIN)) {
+      autosave_written(s);
       any = true;
     }
     if (n > 0 && (fds[1].revents & POLLIN)) {
@@ -1595,11 +1730,15 @@ static int ui_loop(UiShell *s) {
         any = true;
       }
     }
+    autosave_tick(s, false);
     if (any && !s->quit) {
       ui_paint(s);
       ui_test_hook(s);
     }
   }
+  /* A clean quit keeps the cart's last state for the next start (unsaved changes too: the
+   * quit question says they stay autosaved). */
+  autosave_tick(s, true);
   return UI_EXIT_OK;
 }
 
@@ -1698,8 +1837,8 @@ int ui_run(const UiContext *context) {
   ui->worker = ui->app ? worker_start(context->settings, &pc_error) : NULL;
   int status = UI_EXIT_FAILURE;
   SCREEN *screen = NULL;
-  struct sigaction old_winch;
-  bool winch_installed = false;
+  struct sigaction old_winch, old_term, old_hup;
+  bool winch_installed = false, end_installed = false;
   if (!ui->app) {
     fprintf(stderr, "pccart: out of memory\n");
     goto done;
@@ -1708,6 +1847,20 @@ int ui_run(const UiContext *context) {
     fprintf(stderr, "pccart: cannot start: %s\n",
             pc_error.message[0] ? pc_error.message : "the worker thread did not start");
     goto done;
+  }
+  /* Every save and checkout is journaled before it is sent; what an earlier run left
+   * unsettled is settled first. Without the store the app still runs, and says so. */
+  if (context->state_path) {
+    char journal_err[512];
+    if (worker_use_journal(ui->worker, context->state_path, context->profile_name, journal_err,
+                           sizeof journal_err))
+      app_reconcile(ui->app);
+    else
+      app_message(ui->app, APP_MESSAGE_WARNING, "%s (Recovery and history are off.)", journal_err);
+    s->autosaver = autosaver_start(context->state_path, context->profile_name, journal_err,
+                                   sizeof journal_err);
+    if (!s->autosaver)
+      app_message(ui->app, APP_MESSAGE_WARNING, "%s (The cart is not autosaved.)", journal_err);
   }
   if (pipe2(s->winch_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
     fprintf(stderr, "pccart: cannot start: %s\n", strerror(errno));
@@ -1728,6 +1881,14 @@ int ui_run(const UiContext *context) {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
   winch_installed = sigaction(SIGWINCH, &sa, &old_winch) == 0;
+  struct sigaction on_end;
+  memset(&on_end, 0, sizeof on_end);
+  on_end.sa_handler = on_terminate;
+  sigemptyset(&on_end.sa_mask);
+  on_end.sa_flags = SA_RESTART;
+  terminate_signal = 0;
+  end_installed =
+      sigaction(SIGTERM, &on_end, &old_term) == 0 && sigaction(SIGHUP, &on_end, &old_hup) == 0;
   raw(); /* C-s, C-c and C-z reach the keymap instead of the tty driver */
   noecho();
   nonl();
@@ -1750,6 +1911,8 @@ done:;
    * the app), then the screen, the worker and the app. */
   AppState *app = ui->app;
   Worker *worker = ui->worker;
+  Autosaver *autosaver = s->autosaver;
+  s->autosaver = NULL;
   ui_free(ui);
   if (screen) {
     endwin();
@@ -1758,8 +1921,14 @@ done:;
   if (winch_installed)
     sigaction(SIGWINCH, &old_winch, NULL);
   winch_fd = -1;
+  /* The last autosave is written before anything else can go wrong. */
+  autosaver_stop(autosaver);
   if (worker)
     worker_stop(worker);
+  if (end_installed) {
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
+  }
   pc_error_clear(&pc_error);
   app_free(app);
   return status;

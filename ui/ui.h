@@ -23,6 +23,8 @@ typedef struct UiContext {
   bool is_live;         /* LIVE Partner Center; else a sandbox (the status bar says which) */
   const Config *config; /* ui.theme, ui.mouse, ui.keys (with their file and lines) */
   PcLog *log;           /* may be NULL */
+  /* The local state store (journal, autosave, history, recent carts); NULL: none. */
+  const char *state_path;
   /* PCCART_TEST_HOOKS=1: after each repaint with no job in flight, the app sets the terminal
    * title to "pccart-idle:<frame>" (OSC 2), an exact signal that tests wait on instead of
    * sleeping. */

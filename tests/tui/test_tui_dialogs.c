@@ -77,7 +77,7 @@ static void test_quit_with_unsaved_changes_asks(void **state) {
   (void)state;
   Pccart *pccart = start_with_a_line();
   Tui *tui = pccart->tui;
-  const char *body = "The cart has unsaved changes; they are lost if you quit now.";
+  const char *body = "The cart has unsaved changes. They stay autosaved";
 
   /* Enter takes the default: No. */
   TUI_ASSERT(tui, pccart_keys(pccart, "q"));
