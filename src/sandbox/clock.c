@@ -8,24 +8,33 @@
 
 #include "sandbox/internal.h"
 
-int64_t sandbox_clock_now(const Sandbox *sandbox) {
+int64_t sandbox_clock_now(Sandbox *sandbox) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   int64_t now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-  /* The offset only moves forward and is read under the lock by writers; a torn read is
-   * impossible on the 64-bit targets we build for, but take the lock for TSan's sake. */
-  pthread_mutex_lock((pthread_mutex_t *)&sandbox->lock);
+  /* The offset is shared state: another sandbox on the same state file may have moved it.
+   * When the file cannot be read the last offset read stands; the request's own access to the
+   * state answers the error. */
+  (void)sandbox_lock(sandbox);
   now += sandbox->clock_offset_us;
-  pthread_mutex_unlock((pthread_mutex_t *)&sandbox->lock);
+  sandbox_unlock(sandbox);
   return now;
 }
 
 bool sandbox_clock_advance(Sandbox *sandbox, int64_t seconds, char *err, size_t err_size) {
-  pthread_mutex_lock(&sandbox->lock);
+  if (!sandbox_lock(sandbox)) {
+    snprintf(err, err_size, "The clock did not move: the sandbox cannot use its shared state: %s.",
+             sandbox->state_error);
+    sandbox_unlock(sandbox);
+    return false;
+  }
   sandbox->clock_offset_us += seconds * 1000000;
   /* The offset is part of a class's state: a restart must not turn the clock back. */
-  bool saved = sandbox_persist_locked(sandbox, err, err_size);
-  pthread_mutex_unlock(&sandbox->lock);
+  char why[768];
+  bool saved = sandbox_persist_locked(sandbox, why, sizeof why);
+  if (!saved)
+    snprintf(err, err_size, "The clock moved but the state file could not be written: %s.", why);
+  sandbox_unlock(sandbox);
   return saved;
 }
 

@@ -31,9 +31,10 @@ static void status(Sandbox *sandbox, SandboxResponse *response) {
   pthread_mutex_lock(&sandbox->faults.lock);
   long faults = (long)sandbox->faults.count, held = sandbox->faults.held;
   pthread_mutex_unlock(&sandbox->faults.lock);
-  pthread_mutex_lock(&sandbox->lock);
+  if (!sandbox_lock_or_answer(sandbox, response))
+    return;
   long carts = (long)sandbox->store->carts.count, orders = (long)sandbox->store->ledger_count;
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
   cJSON *json = cJSON_CreateObject();
   bool ok = json && json_put_string(json, "scenario", sandbox->scenario) &&
             json_put_int(json, "customers", opt_int(customer_index_count(sandbox->customers))) &&
@@ -67,7 +68,7 @@ static cJSON *log_entry_to_json(const RequestLogEntry *e) {
 static void requests(Sandbox *sandbox, SandboxRequest *request, SandboxResponse *response) {
   const char *op = request_arg(request, "op");
   cJSON *items = cJSON_CreateArray();
-  pthread_mutex_lock(&sandbox->lock);
+  pthread_mutex_lock(&sandbox->log_lock);
   size_t start = (sandbox->log_next + SANDBOX_REQUEST_LOG_SIZE - sandbox->log_count) %
                  SANDBOX_REQUEST_LOG_SIZE;
   for (size_t i = 0; items && i < sandbox->log_count; i++) {
@@ -82,16 +83,17 @@ static void requests(Sandbox *sandbox, SandboxRequest *request, SandboxResponse 
     }
     cJSON_AddItemToArray(items, item);
   }
-  pthread_mutex_unlock(&sandbox->lock);
+  pthread_mutex_unlock(&sandbox->log_lock);
   reply(response, 200, items ? json_collection_take(items, NULL) : NULL);
 }
 
 static void clock_reply(Sandbox *sandbox, SandboxResponse *response) {
   char now[40];
   sandbox_format_time(sandbox_clock_now(sandbox), now, sizeof now);
-  pthread_mutex_lock(&sandbox->lock);
+  if (!sandbox_lock_or_answer(sandbox, response))
+    return;
   long offset = (long)(sandbox->clock_offset_us / 1000000);
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
   cJSON *json = cJSON_CreateObject();
   if (json && json_put_string(json, "now", now) &&
       json_put_int(json, "offsetSeconds", opt_int(offset)))
@@ -104,14 +106,17 @@ static void clock_reply(Sandbox *sandbox, SandboxResponse *response) {
 
 static void reset(Sandbox *sandbox, SandboxResponse *response) {
   faults_release(&sandbox->faults);
-  pthread_mutex_lock(&sandbox->lock);
+  /* A reset replaces the state whatever the file held: it is also the way out of a damaged
+   * shared state file, so a failed reload does not stop it. */
+  (void)sandbox_lock(sandbox);
   store_reset(sandbox->store);
   sandbox->clock_offset_us = 0;
+  sandbox_state_replaced_locked(sandbox);
   bool ok = scenario_apply(sandbox->scenario, &sandbox->settings, &sandbox->faults);
   char err[512];
   if (!sandbox_persist_locked(sandbox, err, sizeof err))
     ok = false;
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
   if (ok)
     status(sandbox, response);
   else
@@ -200,24 +205,22 @@ void control_dispatch(Sandbox *sandbox, SandboxRequest *request, SandboxResponse
                        "\"advanceSeconds\" must be a number of seconds from 0 to ten years: the "
                        "sandbox clock only moves forward.");
       } else if (body) {
-        char err[512];
+        char err[1024];
         if (sandbox_clock_advance(sandbox, (int64_t)advance->valuedouble, err, sizeof err))
           clock_reply(sandbox, response);
         else
-          response_error(response, 500, PC_CODE_UNEXPECTED_SERVICE_ERROR,
-                         "The clock moved but the state file could not be written.");
+          response_error(response, 500, PC_CODE_UNEXPECTED_SERVICE_ERROR, err);
       }
       cJSON_Delete(body);
     } else {
       allow = "GET, POST";
     }
   } else if (strcmp(path, "/ledger") == 0) {
-    if (get) {
-      pthread_mutex_lock(&sandbox->lock);
+    if (get && sandbox_lock_or_answer(sandbox, response)) {
       cJSON *json = store_ledger_to_json(sandbox->store);
-      pthread_mutex_unlock(&sandbox->lock);
+      sandbox_unlock(sandbox);
       reply(response, 200, json);
-    } else {
+    } else if (!get) {
       allow = "GET";
     }
   } else if (strcmp(path, "/requests") == 0) {

@@ -24,8 +24,9 @@ struct MHD_Connection;
 
 /* ----- the clock: real time plus an offset trainers can move forward ----- */
 
-/* Microseconds since the epoch on the sandbox clock. */
-int64_t sandbox_clock_now(const Sandbox *sandbox);
+/* Microseconds since the epoch on the sandbox clock (takes the lock: with a shared state file
+ * another process may have moved the clock). */
+int64_t sandbox_clock_now(Sandbox *sandbox);
 /* Moves the clock forward and saves it with the state file, if there is one; false (with err)
  * when the state file could not be written (the clock has moved all the same). */
 bool sandbox_clock_advance(Sandbox *sandbox, int64_t seconds, char *err, size_t err_size);
@@ -190,19 +191,64 @@ struct Sandbox {
   Store *store;
   FaultSet faults;
   ScenarioSettings settings;
-  pthread_mutex_t lock; /* guards clock_offset, store, request log */
+  /* Guards clock_offset_us, store and the state file fields below; taken only through
+   * sandbox_lock, which adds the lock file when there is a state file. */
+  pthread_mutex_t lock;
   int64_t clock_offset_us;
+  /* The request log is this process's own, never in the state file: it has its own mutex so
+   * that logging takes no file lock and works while the state file is damaged. */
+  pthread_mutex_t log_lock;
   RequestLogEntry log[SANDBOX_REQUEST_LOG_SIZE];
   size_t log_next;
   size_t log_count;
   char *state_file;
-  char *client_secret; /* what the token endpoint accepts */
+  /* ----- sharing the state file with other sandboxes (shared.c) ----- */
+  char *lock_path;  /* state_file + ".lock" */
+  int lock_fd;      /* -1 until first locked (and without a state file) */
+  bool file_locked; /* the flock is held (between sandbox_lock and sandbox_unlock) */
+  /* The memory does not hold the file's state (its reload failed): nothing may be saved over
+   * the file until a reload succeeds or a reset deliberately replaces it. */
+  bool state_unread;
+  bool seen_valid; /* seen_* describe the file as last read or written */
+  char seen_generation[STORE_GENERATION_SIZE]; /* the lock file's mark at that time */
+  bool seen_missing;
+  struct stat seen_file;  /* device, inode, size, mtime of the state file then */
+  char state_error[1024]; /* why the last sandbox_lock failed (names the file) */
+  char *client_secret;    /* what the token endpoint accepts */
   FILE *log_file;
   pthread_mutex_t log_file_lock;
 };
 
-/* Saves the state file (when there is one) after a change; the caller holds sandbox->lock. */
+/* ----- the shared state (shared.c) ----- */
+
+/* Every access to the state (store, clock offset) goes between these two. Without a state file
+ * the lock is the mutex. With one, sandbox_lock also takes an exclusive flock() on FILE.lock
+ * (so that several sandboxes, in one process or many, can share FILE) and reloads the store
+ * when another sandbox changed FILE since this one last read or wrote it. It returns false,
+ * still holding the lock, when that reload failed: sandbox->state_error says why (naming the
+ * file), the memory keeps the last good state, and nothing is saved until a reload succeeds. */
+bool sandbox_lock(Sandbox *sandbox);
+void sandbox_unlock(Sandbox *sandbox);
+/* sandbox_lock for a request: on failure answers 500 with the sentence naming the file,
+ * releases the lock and returns false. */
+bool sandbox_lock_or_answer(Sandbox *sandbox, SandboxResponse *response);
+/* Saves the state file (when there is one) after a change; the caller holds the lock. Refused
+ * (false, err) while the memory does not hold the file's state. */
 bool sandbox_persist_locked(Sandbox *sandbox, char *err, size_t err_size);
+/* For a reset: the memory is being replaced on purpose, so a damaged file may be overwritten. */
+void sandbox_state_replaced_locked(Sandbox *sandbox);
+/* Drops the memory's unsaved changes by reading the file again (after a failure half-way
+ * through a change); false when that reload failed. Without a state file it does nothing. */
+bool sandbox_reload_locked(Sandbox *sandbox);
+/* Opens the state at start (sandbox->state_file set): false with err naming the file. */
+bool sandbox_shared_open(Sandbox *sandbox, char *err, size_t err_size);
+/* At stop: removes the lock file (safely: lockers check they locked the file at the path). */
+void sandbox_shared_close(Sandbox *sandbox);
+
+/* Marks a stored cart busy with a checkout of this process; token is the checkout's own. */
+void sandbox_cart_mark_busy(StoredCart *cart, char token[17]);
+/* Busy with a checkout whose process still runs (a mark left by a dead process is stale). */
+bool sandbox_cart_busy(const StoredCart *cart);
 
 /* Random GUID (lower case) and opaque ids; thread-safe. */
 void sandbox_guid(char out[37]);

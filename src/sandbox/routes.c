@@ -163,10 +163,12 @@ static void handle_token(Sandbox *sandbox, SandboxRequest *request, SandboxRespo
     sandbox_random_hex(token + 4, 48);
     int64_t now = sandbox_clock_now(sandbox);
     int64_t expires = now + (int64_t)SANDBOX_TOKEN_LIFETIME_S * 1000000;
-    pthread_mutex_lock(&sandbox->lock);
+    /* Tokens live in this process only (never in the state file), so a state file that cannot
+     * be read does not stop them. */
+    (void)sandbox_lock(sandbox);
     bool stored =
         store_token_put(sandbox->store, token, expires, user ? USER_OBJECT_ID : APP_OBJECT_ID);
-    pthread_mutex_unlock(&sandbox->lock);
+    sandbox_unlock(sandbox);
     cJSON *body = cJSON_CreateObject();
     char lifetime[24], expires_on[24], not_before[24];
     snprintf(lifetime, sizeof lifetime, "%d", SANDBOX_TOKEN_LIFETIME_S);
@@ -222,14 +224,14 @@ static bool authorize(Sandbox *sandbox, SandboxRequest *request, SandboxResponse
     while (*token == ' ')
       token++;
     int64_t now = sandbox_clock_now(sandbox);
-    pthread_mutex_lock(&sandbox->lock);
+    (void)sandbox_lock(sandbox); /* tokens are not in the state file: see handle_token */
     const StoredToken *found = store_token_get(sandbox->store, token);
     bool valid = found && found->expires_us > now;
     if (valid)
-      request->caller_object_id = found->object_id; /* tokens are never removed */
+      request->caller_object_id = found->object_id; /* tokens are never removed nor reloaded */
     else if (found)
       why = "Access token has expired";
-    pthread_mutex_unlock(&sandbox->lock);
+    sandbox_unlock(sandbox);
     if (valid)
       return true;
   }
@@ -440,21 +442,27 @@ static void route_customers_list(Sandbox *sandbox, SandboxRequest *request,
     oom(response);
 }
 
-/* The customer's subscriptions: the seed's plus what was bought here. */
+/* The customer's subscriptions: the seed's plus what was bought here. False once it has
+ * answered (out of memory, or a shared state file that cannot be read). */
 static bool customer_subscriptions(Sandbox *sandbox, long index, const char *customer_id,
-                                   SubscriptionList *out) {
-  if (!seed_customer_subscriptions(index, out))
+                                   SubscriptionList *out, SandboxResponse *response) {
+  if (!seed_customer_subscriptions(index, out)) {
+    oom(response);
     return false;
+  }
   char key[40];
   lower_copy(key, customer_id, sizeof key);
-  pthread_mutex_lock(&sandbox->lock);
+  if (!sandbox_lock_or_answer(sandbox, response))
+    return false;
   const SubscriptionList *bought = store_subscriptions(sandbox->store, key, false);
   bool ok = true;
   for (size_t i = 0; ok && bought && i < bought->count; i++) {
     Subscription *sub = subscription_list_add(out);
     ok = sub && subscription_copy(sub, &bought->items[i]);
   }
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
+  if (!ok)
+    oom(response);
   return ok;
 }
 
@@ -464,10 +472,8 @@ static void route_subscriptions(Sandbox *sandbox, SandboxRequest *request,
   if (index < 0)
     return;
   SubscriptionList subs = {0};
-  if (customer_subscriptions(sandbox, index, args[0], &subs))
+  if (customer_subscriptions(sandbox, index, args[0], &subs, response))
     json_reply(response, 200, subscription_list_to_json(&subs));
-  else
-    oom(response);
   subscription_list_clear(&subs);
 }
 
@@ -855,7 +861,12 @@ static Cart *read_cart(Sandbox *sandbox, SandboxRequest *request, SandboxRespons
   }
   SubscriptionList subs = {0};
   CartProblems problems = {0};
-  bool ok = customer_subscriptions(sandbox, customer_index, customer_id, &subs);
+  if (!customer_subscriptions(sandbox, customer_index, customer_id, &subs, response)) {
+    subscription_list_clear(&subs);
+    cart_free(cart);
+    return NULL; /* answered */
+  }
+  bool ok = true;
   ValidationContext context = {
       .catalog = sandbox->catalog,
       .customer_subscriptions = &subs,
@@ -972,11 +983,12 @@ static void route_cart_create(Sandbox *sandbox, SandboxRequest *request, Sandbox
   bool has_request_id = request_header(request, "MS-RequestId") != NULL;
   snprintf(reply_key, sizeof reply_key, "create:%s:%s", customer_id, request->request_id);
   if (has_request_id) {
-    pthread_mutex_lock(&sandbox->lock);
+    if (!sandbox_lock_or_answer(sandbox, response))
+      return;
     const StoredReply *replay = store_reply_get(sandbox->store, reply_key);
     if (replay)
       reply_text(response, replay->status, replay->body);
-    pthread_mutex_unlock(&sandbox->lock);
+    sandbox_unlock(sandbox);
     if (replay)
       return;
   }
@@ -1012,13 +1024,17 @@ static void route_cart_create(Sandbox *sandbox, SandboxRequest *request, Sandbox
     return;
   }
   sandbox_pause_point(sandbox, request);
-  pthread_mutex_lock(&sandbox->lock);
-  /* Duplicates that raced past the first check: the first to commit wins and the others
-   * answer with its reply, so one MS-RequestId never makes two carts. */
+  if (!sandbox_lock_or_answer(sandbox, response)) {
+    stored_cart_free(stored);
+    return;
+  }
+  /* Duplicates that raced past the first check (in this sandbox or another on the same state
+   * file): the first to commit wins and the others answer with its reply, so one MS-RequestId
+   * never makes two carts. */
   const StoredReply *first = has_request_id ? store_reply_get(sandbox->store, reply_key) : NULL;
   if (first) {
     reply_text(response, first->status, first->body);
-    pthread_mutex_unlock(&sandbox->lock);
+    sandbox_unlock(sandbox);
     stored_cart_free(stored);
     return;
   }
@@ -1030,7 +1046,7 @@ static void route_cart_create(Sandbox *sandbox, SandboxRequest *request, Sandbox
       store_reply_put(sandbox->store, reply_key, 201, body);
     persist(sandbox);
   }
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
   if (!ok)
     oom(response);
 }
@@ -1057,11 +1073,12 @@ static void route_cart_get(Sandbox *sandbox, SandboxRequest *request, SandboxRes
                            char **args) {
   if (find_customer(sandbox, args[0], response) < 0)
     return;
-  pthread_mutex_lock(&sandbox->lock);
+  if (!sandbox_lock_or_answer(sandbox, response))
+    return;
   StoredCart *stored = live_cart_locked(sandbox, args[0], args[1], response);
   if (stored)
     reply_text(response, 200, stored->body);
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
 }
 
 static void route_cart_update(Sandbox *sandbox, SandboxRequest *request, SandboxResponse *response,
@@ -1069,19 +1086,20 @@ static void route_cart_update(Sandbox *sandbox, SandboxRequest *request, Sandbox
   long index = find_customer(sandbox, args[0], response);
   if (index < 0)
     return;
-  pthread_mutex_lock(&sandbox->lock);
+  if (!sandbox_lock_or_answer(sandbox, response))
+    return;
   StoredCart *stored = live_cart_locked(sandbox, args[0], args[1], response);
   bool refused = !stored;
   if (stored && stored->cart->status == CART_STATUS_ORDERED) {
     error_fmt(response, 400, PC_CODE_CART_ALREADY_SUBMITTED,
               "Cannot update an already submitted cart %s.", stored->id);
     refused = true;
-  } else if (stored && stored->checkout_busy) {
+  } else if (stored && sandbox_cart_busy(stored)) {
     error_fmt(response, 409, PC_CODE_CART_BEING_PROCESSED,
               "Cart %s is being processed by another request.", stored->id);
     refused = true;
   }
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
   if (refused)
     return;
   char customer_id[40];
@@ -1092,14 +1110,19 @@ static void route_cart_update(Sandbox *sandbox, SandboxRequest *request, Sandbox
   sandbox_pause_point(sandbox, request);
   char now_text[40];
   sandbox_format_time(sandbox_clock_now(sandbox), now_text, sizeof now_text);
-  pthread_mutex_lock(&sandbox->lock);
-  /* Look again: the cart may have been checked out or expired while we validated. */
+  if (!sandbox_lock_or_answer(sandbox, response)) {
+    cart_free(incoming);
+    return;
+  }
+  /* Look again: the cart may have been checked out or expired while we validated (and the
+   * state may have been reloaded: the pointer from before is gone). */
   stored = live_cart_locked(sandbox, args[0], args[1], response);
-  if (stored && (stored->cart->status == CART_STATUS_ORDERED || stored->checkout_busy)) {
-    error_fmt(response, stored->checkout_busy ? 409 : 400,
-              stored->checkout_busy ? PC_CODE_CART_BEING_PROCESSED : PC_CODE_CART_ALREADY_SUBMITTED,
-              stored->checkout_busy ? "Cart %s is being processed by another request."
-                                    : "Cannot update an already submitted cart %s.",
+  bool busy = stored && sandbox_cart_busy(stored);
+  if (stored && (stored->cart->status == CART_STATUS_ORDERED || busy)) {
+    error_fmt(response, busy ? 409 : 400,
+              busy ? PC_CODE_CART_BEING_PROCESSED : PC_CODE_CART_ALREADY_SUBMITTED,
+              busy ? "Cart %s is being processed by another request."
+                   : "Cannot update an already submitted cart %s.",
               stored->id);
     stored = NULL;
   }
@@ -1118,10 +1141,11 @@ static void route_cart_update(Sandbox *sandbox, SandboxRequest *request, Sandbox
       reply_text(response, 201, stored->body);
       persist(sandbox);
     } else {
+      sandbox_reload_locked(sandbox); /* drops the half-made change where it can */
       oom(response);
     }
   }
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
   cart_free(incoming);
 }
 
@@ -1279,17 +1303,32 @@ static bool build_order(Sandbox *sandbox, const StoredCart *stored, const char *
   return ok;
 }
 
+/* Answers a checkout whose cart changed hands while it waited at its pause point: the state
+ * was reset, or (its owner taken for dead) another checkout went ahead. Caller holds the lock. */
+static void checkout_lost(const StoredCart *stored, const char *cart_id,
+                          SandboxResponse *response) {
+  if (stored && stored->cart->status == CART_STATUS_ORDERED && stored->checkout_body)
+    reply_text(response, 201, stored->checkout_body); /* ordered once: that result again */
+  else if (!stored)
+    error_fmt(response, 404, PC_CODE_CART_NOT_FOUND, "Unable to retrieve cart Id %.60s.", cart_id);
+  else
+    error_fmt(response, 409, PC_CODE_CART_BEING_PROCESSED,
+              "Cart %s is being processed by another request.", stored->id);
+}
+
 static void route_cart_checkout(Sandbox *sandbox, SandboxRequest *request,
                                 SandboxResponse *response, char **args) {
   if (find_customer(sandbox, args[0], response) < 0)
     return;
   /* The body is ignored: the documents send none, the SDKs send "success". */
-  pthread_mutex_lock(&sandbox->lock);
+  if (!sandbox_lock_or_answer(sandbox, response))
+    return;
   StoredCart *stored = live_cart_locked(sandbox, args[0], args[1], response);
   bool go = false;
+  char token[17] = "";
   if (stored && stored->cart->status == CART_STATUS_ORDERED && stored->checkout_body) {
     reply_text(response, 201, stored->checkout_body); /* idempotent: the first result again */
-  } else if (stored && stored->checkout_busy) {
+  } else if (stored && sandbox_cart_busy(stored)) {
     error_fmt(response, 409, PC_CODE_CART_BEING_PROCESSED,
               "Cart %s is being processed by another request.", stored->id);
   } else if (stored && stored->has_line_errors) {
@@ -1298,13 +1337,22 @@ static void route_cart_checkout(Sandbox *sandbox, SandboxRequest *request,
               "update the cart first.",
               stored->id);
   } else if (stored) {
-    stored->checkout_busy = true;
-    go = true;
+    /* Busy before the pause point, and saved before the lock is let go, so that a checkout in
+     * another sandbox on the same state file sees it too and gets 409. A mark left by a
+     * process that died is stale and taken over here. */
+    sandbox_cart_mark_busy(stored, token);
+    char err[768];
+    go = sandbox_persist_locked(sandbox, err, sizeof err);
+    if (!go) {
+      stored->checkout_busy = false;
+      error_fmt(response, 500, PC_CODE_UNEXPECTED_SERVICE_ERROR, "The checkout did not start: %s.",
+                err);
+    }
   }
   char cart_id[40];
   if (stored)
     snprintf(cart_id, sizeof cart_id, "%s", stored->id);
-  pthread_mutex_unlock(&sandbox->lock);
+  sandbox_unlock(sandbox);
   if (!go)
     return;
 
@@ -1324,10 +1372,19 @@ static void route_cart_checkout(Sandbox *sandbox, SandboxRequest *request,
 
   char now_text[40];
   sandbox_format_time(sandbox_clock_now(sandbox), now_text, sizeof now_text);
-  pthread_mutex_lock(&sandbox->lock);
-  stored = store_cart_get(sandbox->store, cart_id); /* carts are never removed while busy */
+  /* When the state file cannot be read now, the busy mark stays in it with this process as
+   * its owner: stale (and taken over) once this process ends. */
+  if (!sandbox_lock_or_answer(sandbox, response))
+    return;
+  /* Found again by id: the state may have been reloaded while we were paused. */
+  stored = store_cart_get(sandbox->store, cart_id);
+  if (!stored || !stored->checkout_busy || strcmp(stored->busy_token, token) != 0) {
+    checkout_lost(stored, cart_id, response);
+    sandbox_unlock(sandbox);
+    return;
+  }
   CartCheckoutResult *result = checkout_result_new();
-  bool ok = stored && result;
+  bool ok = result != NULL;
   const char *seen[64];
   size_t seen_count = 0;
   for (size_t i = 0; ok && i < stored->cart->line_items.count; i++) {
@@ -1362,23 +1419,34 @@ static void route_cart_checkout(Sandbox *sandbox, SandboxRequest *request,
   bool ordered_something = result && result->order_count > 0;
   cJSON_Delete(json);
   checkout_result_free(result);
-  if (stored)
+  /* The stored copy first: an Ordered cart without its result would be ordered again. */
+  char *stored_body = body && ordered_something ? strdup(body) : NULL;
+  if (body && (!ordered_something || stored_body)) {
     stored->checkout_busy = false;
-  if (body) {
     if (ordered_something) {
       free(stored->checkout_body);
-      stored->checkout_body = strdup(body);
+      stored->checkout_body = stored_body;
       stored->cart->status = CART_STATUS_ORDERED;
     }
+    /* Kept even if they cannot be rendered: the state file is written from the cart itself,
+     * and the result is final. */
     set_string(&stored->cart->last_modified_timestamp, now_text);
     stored_cart_render(stored);
     reply_text(response, 201, body);
     persist(sandbox);
-    free(body);
   } else {
+    /* Out of memory half-way: forget the orders and subscriptions made so far by reading the
+     * file again (where there is one), and let the cart go. */
+    sandbox_reload_locked(sandbox);
+    stored = store_cart_get(sandbox->store, cart_id);
+    if (stored && stored->checkout_busy && strcmp(stored->busy_token, token) == 0) {
+      stored->checkout_busy = false;
+      persist(sandbox);
+    }
     oom(response);
   }
-  pthread_mutex_unlock(&sandbox->lock);
+  free(body);
+  sandbox_unlock(sandbox);
 }
 
 /* ----- routing ----- */

@@ -37,6 +37,12 @@ const char *sandbox_url(const Sandbox *sandbox);
 /* Stops accepting, finishes in-flight requests (releasing held ones), frees everything. */
 void sandbox_stop(Sandbox *sandbox);
 
+/* Empties a state file (carts, replies, ledger, subscriptions, clock offset) under the same
+ * lock the sandboxes take, so that sandboxes running on it, in this process or others, find
+ * nothing at their next request. A damaged file is replaced too. A missing file needs nothing
+ * (true). False with a sentence naming the file in err. For `pccart sandbox reset`. */
+bool sandbox_state_reset(const char *state_file, char *err, size_t err_size);
+
 typedef struct SandboxScenario {
   const char *name;
   const char *summary;

@@ -245,14 +245,14 @@ static void log_request(Sandbox *sandbox, const SandboxRequest *request,
     pthread_mutex_unlock(&sandbox->log_file_lock);
   }
 
-  pthread_mutex_lock(&sandbox->lock);
+  pthread_mutex_lock(&sandbox->log_lock);
   RequestLogEntry *slot = &sandbox->log[sandbox->log_next];
   log_entry_clear(slot);
   *slot = e;
   sandbox->log_next = (sandbox->log_next + 1) % SANDBOX_REQUEST_LOG_SIZE;
   if (sandbox->log_count < SANDBOX_REQUEST_LOG_SIZE)
     sandbox->log_count++;
-  pthread_mutex_unlock(&sandbox->lock);
+  pthread_mutex_unlock(&sandbox->log_lock);
 }
 
 /* ----- answering ----- */
@@ -426,6 +426,7 @@ static bool resolve_listen(const char *host, unsigned short port, struct sockadd
 static void sandbox_free(Sandbox *sandbox) {
   if (!sandbox)
     return;
+  sandbox_shared_close(sandbox);
   for (size_t i = 0; i < SANDBOX_REQUEST_LOG_SIZE; i++)
     log_entry_clear(&sandbox->log[i]);
   store_free(sandbox->store);
@@ -433,8 +434,10 @@ static void sandbox_free(Sandbox *sandbox) {
   catalog_free(sandbox->catalog);
   faults_destroy(&sandbox->faults);
   pthread_mutex_destroy(&sandbox->lock);
+  pthread_mutex_destroy(&sandbox->log_lock);
   pthread_mutex_destroy(&sandbox->log_file_lock);
   free(sandbox->state_file);
+  free(sandbox->lock_path);
   free(sandbox->client_secret);
   free(sandbox);
 }
@@ -465,7 +468,9 @@ Sandbox *sandbox_start(const SandboxOptions *options, char *err, size_t err_size
     set_err(err, err_size, "out of memory");
     return NULL;
   }
+  sandbox->lock_fd = -1;
   pthread_mutex_init(&sandbox->lock, NULL);
+  pthread_mutex_init(&sandbox->log_lock, NULL);
   pthread_mutex_init(&sandbox->log_file_lock, NULL);
   if (!faults_init(&sandbox->faults)) {
     free(sandbox);
@@ -504,8 +509,13 @@ Sandbox *sandbox_start(const SandboxOptions *options, char *err, size_t err_size
   }
   if (options->state_file) {
     sandbox->state_file = strdup(options->state_file);
-    if (!sandbox->state_file || !store_load_file(sandbox->store, &sandbox->clock_offset_us,
-                                                 options->state_file, err, err_size)) {
+    if (!sandbox->state_file) {
+      set_err(err, err_size, "out of memory");
+      sandbox_free(sandbox);
+      return NULL;
+    }
+    /* Read under the lock other sandboxes on the same file take (see shared.c). */
+    if (!sandbox_shared_open(sandbox, err, err_size)) {
       sandbox_free(sandbox);
       return NULL;
     }
@@ -556,11 +566,4 @@ void sandbox_stop(Sandbox *sandbox) {
   if (sandbox->daemon)
     MHD_stop_daemon(sandbox->daemon);
   sandbox_free(sandbox);
-}
-
-bool sandbox_persist_locked(Sandbox *sandbox, char *err, size_t err_size) {
-  if (!sandbox->state_file)
-    return true;
-  return store_save_file(sandbox->store, sandbox->clock_offset_us, sandbox->state_file, err,
-                         err_size);
 }

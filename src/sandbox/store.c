@@ -12,7 +12,10 @@
 #include "model/catalog.h"
 #include "model/order.h"
 
-#define STATE_VERSION 1
+/* Version 2 added "generation" and each busy cart's "checkoutBusy"; version 1 files (which
+ * have neither) still load. */
+#define STATE_VERSION 2
+#define STATE_OLDEST_VERSION 1
 
 Store *store_new(void) {
   return calloc(1, sizeof(Store));
@@ -62,6 +65,22 @@ void store_reset(Store *store) {
   for (size_t i = 0; i < store->ledger_count; i++)
     ledger_entry_clear(&store->ledger[i]);
   store->ledger_count = 0;
+}
+
+void store_take_state(Store *dst, Store *src) {
+  store_reset(dst);
+  free(dst->ledger);
+  dst->carts = src->carts;
+  dst->replies = src->replies;
+  dst->subscriptions = src->subscriptions;
+  dst->ledger = src->ledger;
+  dst->ledger_count = src->ledger_count;
+  dst->ledger_capacity = src->ledger_capacity;
+  src->carts = (StrMap){0};
+  src->replies = (StrMap){0};
+  src->subscriptions = (StrMap){0};
+  src->ledger = NULL;
+  src->ledger_count = src->ledger_capacity = 0;
 }
 
 void store_free(Store *store) {
@@ -244,6 +263,14 @@ static cJSON *stored_cart_to_json(const StoredCart *c) {
             cJSON_AddNumberToObject(item, "createdMicros", (double)c->created_us) &&
             cJSON_AddNumberToObject(item, "expiresMicros", (double)c->expires_us) &&
             json_put_string(item, "checkoutResult", c->checkout_body);
+  if (ok && c->checkout_busy) {
+    /* Other sandboxes on the same file must see the cart as busy (single-flight checkout
+     * across processes), and be able to tell when its owner has died. */
+    cJSON *busy = cJSON_AddObjectToObject(item, "checkoutBusy");
+    ok = busy && cJSON_AddNumberToObject(busy, "pid", (double)c->busy_pid) &&
+         cJSON_AddNumberToObject(busy, "processStart", (double)c->busy_start) &&
+         json_put_string(busy, "token", c->busy_token);
+  }
   if (!ok) {
     cJSON_Delete(item);
     return NULL;
@@ -251,7 +278,7 @@ static cJSON *stored_cart_to_json(const StoredCart *c) {
   return item;
 }
 
-static cJSON *state_to_json(const Store *store, int64_t clock_offset_us) {
+static cJSON *state_to_json(const Store *store, int64_t clock_offset_us, const char *generation) {
   cJSON *root = cJSON_CreateObject();
   cJSON *carts = cJSON_AddArrayToObject(root, "carts");
   cJSON *replies = cJSON_AddObjectToObject(root, "createReplies");
@@ -262,6 +289,7 @@ static cJSON *state_to_json(const Store *store, int64_t clock_offset_us) {
   cJSON_AddItemToObject(root, "ledger", ledger);
   ledger = NULL;
   if (!cJSON_AddNumberToObject(root, "version", STATE_VERSION) ||
+      !json_put_string(root, "generation", generation) ||
       !cJSON_AddNumberToObject(root, "clockOffsetMicros", (double)clock_offset_us))
     goto fail;
   for (size_t i = 0; i < store->carts.capacity; i++) {
@@ -301,7 +329,12 @@ fail:
 
 bool store_save_file(const Store *store, int64_t clock_offset_us, const char *path, char *err,
                      size_t err_size) {
-  cJSON *root = state_to_json(store, clock_offset_us);
+  return store_write_file(store, clock_offset_us, NULL, path, NULL, err, err_size);
+}
+
+bool store_write_file(const Store *store, int64_t clock_offset_us, const char *generation,
+                      const char *path, struct stat *written, char *err, size_t err_size) {
+  cJSON *root = state_to_json(store, clock_offset_us, generation);
   char *text = root ? cJSON_PrintUnformatted(root) : NULL;
   cJSON_Delete(root);
   if (!text) {
@@ -333,6 +366,12 @@ bool store_save_file(const Store *store, int64_t clock_offset_us, const char *pa
   free(text);
   bool ok = done == len && fsync(fd) == 0;
   int saved_errno = errno;
+  /* The identity of what was written, taken from the file itself: a stat of the path after
+   * the rename could already see someone else's file. Rename keeps inode, size and mtime. */
+  if (ok && written && fstat(fd, written) != 0) {
+    saved_errno = errno;
+    ok = false;
+  }
   ok = close(fd) == 0 && ok;
   if (ok && rename(tmp, path) != 0) {
     saved_errno = errno;
@@ -429,6 +468,19 @@ static bool load_carts(Store *store, const cJSON *carts, const char *path, char 
     c->created_us = (int64_t)cJSON_GetNumberValue(json_get(item, "createdMicros"));
     c->expires_us = (int64_t)cJSON_GetNumberValue(json_get(item, "expiresMicros"));
     c->checkout_body = json_dup_string(item, "checkoutResult");
+    const cJSON *busy = json_get(item, "checkoutBusy");
+    if (cJSON_IsObject(busy)) {
+      char *token = json_dup_string(busy, "token");
+      c->checkout_busy = true;
+      /* Absent or not numbers (a hand-edited file): 0, an owner that is never alive. */
+      const cJSON *pid = json_get(busy, "pid"), *start = json_get(busy, "processStart");
+      c->busy_pid = cJSON_IsNumber(pid) && pid->valuedouble > 0 ? (long)pid->valuedouble : 0;
+      c->busy_start = cJSON_IsNumber(start) && start->valuedouble > 0
+                          ? (unsigned long long)start->valuedouble
+                          : 0;
+      snprintf(c->busy_token, sizeof c->busy_token, "%s", token ? token : "");
+      free(token);
+    }
     for (size_t i = 0; i < cart->line_items.count; i++)
       if (cart->line_items.items[i].error)
         c->has_line_errors = true;
@@ -448,6 +500,13 @@ static bool load_carts(Store *store, const cJSON *carts, const char *path, char 
 
 bool store_load_file(Store *store, int64_t *clock_offset_us, const char *path, char *err,
                      size_t err_size) {
+  return store_read_file(store, clock_offset_us, NULL, path, err, err_size);
+}
+
+bool store_read_file(Store *store, int64_t *clock_offset_us, char *generation, const char *path,
+                     char *err, size_t err_size) {
+  if (generation)
+    generation[0] = '\0';
   bool missing;
   char *text = read_file(path, &missing, err, err_size);
   if (missing)
@@ -465,12 +524,16 @@ bool store_load_file(Store *store, int64_t *clock_offset_us, const char *path, c
     cJSON_Delete(root);
     return false;
   }
-  if (version->valueint != STATE_VERSION) {
-    snprintf(err, err_size, "the state file %s has version %d; this sandbox reads version %d", path,
-             version->valueint, STATE_VERSION);
+  if (version->valueint < STATE_OLDEST_VERSION || version->valueint > STATE_VERSION) {
+    snprintf(err, err_size,
+             "the state file %s has version %d; this sandbox reads versions %d to %d", path,
+             version->valueint, STATE_OLDEST_VERSION, STATE_VERSION);
     cJSON_Delete(root);
     return false;
   }
+  const cJSON *stamp = json_get(root, "generation");
+  if (generation && cJSON_IsString(stamp) && strlen(stamp->valuestring) < STORE_GENERATION_SIZE)
+    snprintf(generation, STORE_GENERATION_SIZE, "%s", stamp->valuestring);
   store_reset(store);
   *clock_offset_us = (int64_t)cJSON_GetNumberValue(json_get(root, "clockOffsetMicros"));
   bool ok = load_carts(store, json_get(root, "carts"), path, err, err_size);

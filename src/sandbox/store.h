@@ -5,6 +5,7 @@
 #define PCCART_SANDBOX_STORE_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "model/cart.h"
 #include "model/customer.h"
@@ -19,6 +20,12 @@ typedef struct StoredCart {
   int64_t expires_us;
   bool has_line_errors;
   bool checkout_busy;
+  /* Who is checking the cart out. With a shared state file that may be another process, and
+   * an in-process sandbox dies with its pccart: a busy mark whose process is gone is stale.
+   * The token tells a checkout, after the state was reloaded, that the mark is still its own. */
+  long busy_pid;
+  unsigned long long busy_start; /* the owner's start time (/proc/PID/stat), 0 when unknown */
+  char busy_token[17];
   char *checkout_body; /* the stored CartCheckoutResult once Ordered */
 } StoredCart;
 
@@ -59,6 +66,9 @@ Store *store_new(void);
 void store_free(Store *store);
 /* Forgets everything (carts, replies, ledger, bought subscriptions); tokens stay valid. */
 void store_reset(Store *store);
+/* Replaces dst's carts, replies, ledger and bought subscriptions with src's, leaving src
+ * without them; dst's tokens stay (they are never in the state file). */
+void store_take_state(Store *dst, Store *src);
 
 StoredCart *store_cart_get(Store *store, const char *cart_id);
 /* Takes the cart; false when out of memory (the cart is then freed). */
@@ -84,5 +94,17 @@ bool store_save_file(const Store *store, int64_t clock_offset_us, const char *pa
                      size_t err_size);
 bool store_load_file(Store *store, int64_t *clock_offset_us, const char *path, char *err,
                      size_t err_size);
+
+#define STORE_GENERATION_SIZE 17 /* 16 hex digits and the NUL */
+
+/* store_save_file that also records generation (NULL: none), the mark of this write that
+ * several sandboxes sharing the file compare, and (written non-NULL) the file's identity as
+ * written: device, inode, size and modification time. */
+bool store_write_file(const Store *store, int64_t clock_offset_us, const char *generation,
+                      const char *path, struct stat *written, char *err, size_t err_size);
+/* store_load_file that also gives the generation recorded in the file ("" when it has none:
+ * version 1 files, hand-written ones). generation may be NULL. */
+bool store_read_file(Store *store, int64_t *clock_offset_us, char *generation, const char *path,
+                     char *err, size_t err_size);
 
 #endif
