@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include "pc/client.h"
 #include "pc/log.h"
 #include "sandbox/sandbox.h"
+#include "state/state.h"
 #ifdef PCC_HAVE_UI
 #include "ui/ui.h"
 #endif
@@ -115,6 +118,8 @@ static bool wants_help_only(int argc, char **argv, int from) {
 }
 
 typedef struct Session {
+  char *state_path;         /* the local state store; NULL when no home directory is known */
+  char *sandbox_state_file; /* the in-process sandbox's (the profile's, or the default) */
   Config config;
   ProfileSecrets secrets;
   PcSettings settings;
@@ -125,6 +130,8 @@ typedef struct Session {
 
 static void session_close(Session *session) {
   sandbox_stop(session->sandbox);
+  free(session->state_path);
+  free(session->sandbox_state_file);
   profile_secrets_clear(&session->secrets);
   config_clear(&session->config);
   pc_log_close(session->log);
@@ -163,12 +170,25 @@ static int start_sandbox(const Options *options, const Profile *profile, Session
     fprintf(stderr, "\n");
     return options->scenario ? CLI_EXIT_USAGE : CLI_EXIT_CONFIG;
   }
+  /* Without a state file of its own the in-process sandbox keeps its carts beside the state
+   * store, so that one command's cart is there for the next command and the app. */
+  char err[512];
+  if (profile->state_file) {
+    session->sandbox_state_file = strdup(profile->state_file);
+  } else {
+    char *dir = state_default_dir();
+    size_t n = dir ? strlen(dir) + sizeof "/sandbox-state.json" : 0;
+    if (dir && state_make_dir(dir, err, sizeof err) && (session->sandbox_state_file = malloc(n)))
+      snprintf(session->sandbox_state_file, n, "%s/sandbox-state.json", dir);
+    else if (dir)
+      fprintf(stderr, "pccart: %s; the in-process sandbox keeps its carts in memory only\n", err);
+    free(dir);
+  }
   SandboxOptions sandbox_options = {
       .customers = profile->customers,
       .scenario = scenario,
-      .state_file = profile->state_file,
+      .state_file = session->sandbox_state_file,
   };
-  char err[512];
   session->sandbox = sandbox_start(&sandbox_options, err, sizeof err);
   if (!session->sandbox) {
     fprintf(stderr, "pccart: cannot start the in-process sandbox: %s\n", err);
@@ -187,6 +207,7 @@ static int start_sandbox(const Options *options, const Profile *profile, Session
 }
 
 static int open_session(const Options *options, Session *session) {
+  session->state_path = state_default_path();
   ConfigError config_error = {{0}};
   if (!config_load(options->config_path, &session->config, &config_error)) {
     fprintf(stderr, "pccart: %s\n", config_error.message);
@@ -302,6 +323,7 @@ static int run_tui(const Options *options) {
         .is_live = profile->kind == PROFILE_LIVE,
         .config = &session.config,
         .log = session.log,
+        .state_path = session.state_path,
         .test_hooks = hooks && strcmp(hooks, "1") == 0,
     };
     status = ui_run(&context);
@@ -316,7 +338,16 @@ static int run_tui(const Options *options) {
 #endif
 }
 
+/* A core dump would hold the client secret, the refresh token and the access token in clear:
+ * none is written, and no other process of this user may read this one's memory. */
+static void no_core_dumps(void) {
+  struct rlimit none = {0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv) {
+  no_core_dumps();
   Options options = {0};
   int status = parse_options(argc, argv, &options);
   if (status != CLI_EXIT_OK)
@@ -362,6 +393,9 @@ int main(int argc, char **argv) {
       context.profile_name = profile->name;
       context.is_sandbox = profile->kind != PROFILE_LIVE;
       context.log = session.log;
+      context.state_path = session.state_path;
+      context.sandbox_state_file = session.sandbox_state_file;
+      context.reset_sandbox_state = sandbox_state_reset;
     }
   }
   if (status == CLI_EXIT_OK)

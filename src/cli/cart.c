@@ -16,11 +16,12 @@ static int need_customer(CliRun *run, const char **customer) {
   return CLI_EXIT_OK;
 }
 
-/* --request-id, checked, or a fresh one; MS-RequestId is what makes a repeat safe. */
+/* --request-id, checked, or "" for the submission to choose; MS-RequestId is what makes a
+ * repeat safe. */
 static int request_id_of(CliRun *run, char out[37]) {
   const char *given = cli_value(run, "--request-id");
   if (!given) {
-    pc_new_request_id(out);
+    out[0] = '\0'; /* the submission adopts an unsettled intent's id, or makes one */
     return CLI_EXIT_OK;
   }
   if (!model_is_guid(given)) {
@@ -127,34 +128,62 @@ static int print_cart_result(CliRun *run, const Cart *cart, const char *customer
 static int report_write_error(CliRun *run, const PcError *error, const char *request_id) {
   int code = cli_report_error(run, error);
   if (error->outcome_unknown) {
+    char name[96];
     cli_message(run,
-                "The outcome is unknown: Partner Center may have made the change. Repeat the "
-                "same command with --request-id %s: Partner Center then answers with the first "
-                "result instead of acting twice.",
-                request_id);
+                "The outcome is unknown: Partner Center may have made the change. Repeat `pccart "
+                "%s` with --request-id %s (running it again as it was also finds this id in "
+                "the journal): Partner Center then answers with the first result instead of "
+                "acting twice.",
+                cli_command_name(run->command, name, sizeof name), request_id);
     code = CLI_EXIT_UNKNOWN;
   }
   return code;
 }
 
+/* Says that this run repeats an intent an earlier run left unsettled. */
+static void tell_adopted(CliRun *run, const char *what, const char *request_id) {
+  cli_message(run,
+              "This repeats the %s an earlier run left unsettled (MS-RequestId %s): Partner "
+              "Center answers with the first outcome instead of acting twice.",
+              what, request_id);
+}
+
 /* Create (or update, for a file whose cart id is set) after the local pre-check: the one path
- * both commands take to the service, and how its answer is told. */
+ * both commands take to the service (journaled, resolved: app/submit.h), and how its answer
+ * is told. */
 static int send_cart_file(CliRun *run, const char *customer, const CartFile *file,
-                          const char *request_id, bool update) {
+                          char request_id[37], bool update) {
   int code = precheck(run, file);
   PcClient *client = code == CLI_EXIT_OK ? cli_client(run, &code) : NULL;
   if (!client) {
     return code;
   }
-  Cart *result = NULL;
-  PcError error = {0};
-  bool sent = update
-                  ? pc_cart_update(client, customer, file->cart, request_id, &result, NULL, &error)
-                  : pc_cart_create(client, customer, file->cart, request_id, &result, NULL, &error);
-  code =
-      sent ? print_cart_result(run, result, customer) : report_write_error(run, &error, request_id);
-  pc_error_clear(&error);
-  cart_free(result);
+  SubmitJournal journal = cli_journal(run);
+  SubmitPolicy policy = cli_submit_policy(run);
+  SubmitIntent intent = {
+      .operation = update ? SUBMISSION_UPDATE : SUBMISSION_CREATE,
+      .customer_id = customer,
+      .cart = file->cart,
+      .adopt_unresolved = !cli_value(run, "--request-id"),
+  };
+  memcpy(intent.request_id, request_id, sizeof intent.request_id);
+  SubmitResult result;
+  bool sent = submit_run(client, &journal, &intent, &policy, &result);
+  memcpy(request_id, intent.request_id, 37);
+  if (result.adopted) {
+    tell_adopted(run, update ? "update of this cart" : "create of this file for this customer",
+                 request_id);
+  }
+  if (sent) {
+    cli_note_cart(run, customer, result.cart);
+    code = print_cart_result(run, result.cart, customer);
+  } else {
+    code = report_write_error(run, &result.error, request_id);
+  }
+  if (result.journal_warning[0]) {
+    cli_message(run, "pccart: %s", result.journal_warning);
+  }
+  submit_result_clear(&result);
   return code;
 }
 
@@ -195,11 +224,12 @@ static int run_show(CliRun *run) {
   PcError error = {0};
   if (!pc_cart_get(client, customer, run->positionals[0], &cart, NULL, &error)) {
     code = cli_report_error(run, &error);
-  } else if (cli_flag(run, "--json")) {
-    /* The lines' errors are in the JSON; the exit code is for create and update. */
-    code = cli_print_json(run, cart_to_json(cart));
   } else {
-    code = cli_print_cart(run, cart, run->context->out) ? CLI_EXIT_OK : cli_no_memory(run);
+    cli_note_cart(run, customer, cart);
+    /* The lines' errors are in the JSON; the exit code is for create and update. */
+    code = cli_flag(run, "--json")
+               ? cli_print_json(run, cart_to_json(cart))
+               : (cli_print_cart(run, cart, run->context->out) ? CLI_EXIT_OK : cli_no_memory(run));
   }
   pc_error_clear(&error);
   cart_free(cart);
@@ -504,13 +534,29 @@ static int run_checkout(CliRun *run) {
       return code;
     }
   }
-  CartCheckoutResult *result = NULL;
-  PcError error = {0};
-  if (!pc_cart_checkout(client, customer, cart_id, cli_value(run, "--upn"), request_id, &result,
-                        NULL, &error)) {
-    code = cli_report_error(run, &error);
-    if (error.outcome_unknown || error.kind == PC_ERROR_TIMEOUT || error.kind == PC_ERROR_NETWORK ||
-        error.kind == PC_ERROR_CANCELLED) {
+  SubmitJournal journal = cli_journal(run);
+  SubmitPolicy policy = cli_submit_policy(run);
+  SubmitIntent intent = {
+      .operation = SUBMISSION_CHECKOUT,
+      .customer_id = customer,
+      .cart_id = cart_id,
+      .customer_user_upn = cli_value(run, "--upn"),
+      .adopt_unresolved = !cli_value(run, "--request-id"),
+  };
+  memcpy(intent.request_id, request_id, sizeof intent.request_id);
+  SubmitResult submitted;
+  bool ok = submit_run(client, &journal, &intent, &policy, &submitted);
+  memcpy(request_id, intent.request_id, sizeof intent.request_id);
+  if (submitted.adopted) {
+    tell_adopted(run, "checkout of this cart", request_id);
+  }
+  if (submitted.journal_warning[0]) {
+    cli_message(run, "pccart: %s", submitted.journal_warning);
+  }
+  if (!ok) {
+    PcError *error = &submitted.error;
+    code = cli_report_error(run, error);
+    if (error->outcome_unknown) {
       cli_message(run,
                   "The outcome of this checkout is unknown: Partner Center may have placed the "
                   "orders. Its MS-RequestId is %s.",
@@ -526,9 +572,12 @@ static int run_checkout(CliRun *run) {
                    "cli: checkout of cart %s for customer %s, MS-RequestId %s: outcome unknown",
                    cart_id, customer, request_id);
     }
-    pc_error_clear(&error);
+    submit_result_clear(&submitted);
     return code;
   }
+  CartCheckoutResult *result = submitted.checkout;
+  submitted.checkout = NULL;
+  submit_result_clear(&submitted);
   /* The audit trail of what was ordered, with the id to trace it by. */
   pc_log_write(run->context->log, PC_LOG_INFO,
                "cli: checkout of cart %s for customer %s, MS-RequestId %s: %zu order(s), %zu "

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli_internal.h"
 
@@ -20,6 +21,9 @@ static const CliNoun nouns[] = {
     {"catalog", "browse products, SKUs, availabilities and offers; export the catalog",
      cli_catalog_commands},
     {"cart", "create, show, update, validate and check out carts", cli_cart_commands},
+    {"history", "every cart submitted and checked out, newest first", cli_history_commands},
+    {"recover", "settle interrupted submissions; list autosaved carts", cli_recover_commands},
+    {"sandbox", "the in-process sandbox's saved state", cli_sandbox_commands},
 };
 #define NOUN_COUNT (sizeof nouns / sizeof *nouns)
 
@@ -34,7 +38,8 @@ static const struct {
     {CLI_EXIT_INVALID, "validation found problems, or a cart came back with line errors"},
     {CLI_EXIT_DECLINED, "a checkout was not confirmed"},
     {CLI_EXIT_PARTIAL, "checkout: some order groups failed, the others were ordered"},
-    {CLI_EXIT_UNKNOWN, "checkout: the outcome is unknown (the reply was lost)"},
+    {CLI_EXIT_UNKNOWN, "the outcome of a create, update or checkout is unknown (the reply was "
+                       "lost; repeat with the --request-id printed)"},
 };
 
 static const CliNoun *noun_find(const char *name) {
@@ -50,12 +55,22 @@ bool cli_is_command(const char *name) {
   return name && (noun_find(name) || strcmp(name, "help") == 0);
 }
 
+const char *cli_command_name(const CliCommand *command, char *buffer, size_t size) {
+  snprintf(buffer, size, "%s%s%s", command->noun, command->verb[0] ? " " : "", command->verb);
+  return buffer;
+}
+
+/* A noun that is a command by itself ("history"): its one command has no verb. */
+static bool noun_is_command(const CliNoun *noun) {
+  return noun->commands[0].noun && noun->commands[0].verb[0] == '\0';
+}
+
 void cli_print_commands(FILE *out) {
   fprintf(out, "Commands:\n");
   for (size_t i = 0; i < NOUN_COUNT; i++) {
     for (const CliCommand *c = nouns[i].commands; c->noun; c++) {
       char usage[96];
-      snprintf(usage, sizeof usage, "%s %s", c->noun, c->verb);
+      cli_command_name(c, usage, sizeof usage);
       fprintf(out, "  %-24s %s\n", usage, c->summary);
     }
   }
@@ -80,7 +95,8 @@ static void print_noun_help(FILE *out, const CliNoun *noun) {
 }
 
 static void print_command_help(FILE *out, const CliCommand *c) {
-  fprintf(out, "Usage: pccart %s %s", c->noun, c->verb);
+  char name[96];
+  fprintf(out, "Usage: pccart %s", cli_command_name(c, name, sizeof name));
   if (c->positionals) {
     fprintf(out, " %s", c->positionals);
   }
@@ -160,8 +176,9 @@ int cli_usage_error(CliRun *run, const char *format, ...) {
   vmessage(run, format, args);
   va_end(args);
   if (run->command) {
-    fprintf(run->context->err, "Run `pccart %s %s --help` for its usage.\n", run->command->noun,
-            run->command->verb);
+    char name[96];
+    fprintf(run->context->err, "Run `pccart %s --help` for its usage.\n",
+            cli_command_name(run->command, name, sizeof name));
   } else {
     fprintf(run->context->err, "Run `pccart help` for the list of commands.\n");
   }
@@ -227,6 +244,68 @@ static void on_retry(void *user, int attempt, long wait_ms, const PcError *why) 
               (double)wait_ms / 1000.0);
 }
 
+StateStore *cli_store(CliRun *run) {
+  if (run->store_tried) {
+    return run->store;
+  }
+  run->store_tried = true;
+  if (!run->context->state_path) {
+    return NULL;
+  }
+  char err[512];
+  run->store = state_open(run->context->state_path, err, sizeof err);
+  if (!run->store) {
+    cli_message(run, "pccart: %s (Recovery and history are off for this run.)", err);
+  }
+  return run->store;
+}
+
+SubmitJournal cli_journal(CliRun *run) {
+  SubmitJournal journal = {
+      .store = cli_store(run),
+      .profile = run->context->profile_name ? run->context->profile_name : "",
+  };
+  return journal;
+}
+
+static void on_resolve_wait(void *user, int check, long wait_ms, const PcError *why) {
+  CliRun *run = user;
+  const char *reason = why && why->message[0] ? why->message : "the outcome is not known yet";
+  cli_message(run, "Not settled yet (check %d): %s Looking again in %.1f s.", check, reason,
+              (double)wait_ms / 1000.0);
+}
+
+SubmitPolicy cli_submit_policy(CliRun *run) {
+  SubmitPolicy policy = {
+      .on_wait = on_resolve_wait,
+      .on_wait_user = run,
+      .settled = &run->reconciled.settled,
+  };
+  return policy;
+}
+
+/* Settles what earlier runs of this profile left unresolved, before this run sends anything,
+ * and says what became of each. */
+static void reconcile(CliRun *run) {
+  run->reconcile_done = true;
+  SubmitJournal journal = cli_journal(run);
+  if (!journal.store) {
+    return;
+  }
+  SubmitPolicy policy = cli_submit_policy(run);
+  policy.settled = NULL;
+  char err[512];
+  if (!submit_reconcile(run->client, &journal, &policy, &run->reconciled, err, sizeof err)) {
+    run->reconcile_failed = true;
+    cli_message(run, "pccart: could not read the journal in %s: %s", state_path(journal.store),
+                err);
+    return;
+  }
+  for (size_t i = 0; i < run->reconciled.count; i++) {
+    cli_message(run, "pccart: earlier run: %s", run->reconciled.items[i].summary);
+  }
+}
+
 PcClient *cli_client(CliRun *run, int *exit_code) {
   if (run->client) {
     return run->client;
@@ -237,8 +316,32 @@ PcClient *cli_client(CliRun *run, int *exit_code) {
     cli_report_error(run, &error);
     *exit_code = error.kind == PC_ERROR_NO_MEMORY ? CLI_EXIT_FAILURE : CLI_EXIT_CONFIG;
     pc_error_clear(&error);
+    return NULL;
+  }
+  if (!run->reconcile_done) {
+    reconcile(run);
   }
   return run->client;
+}
+
+void cli_note_cart(CliRun *run, const char *customer_id, const Cart *cart) {
+  StateStore *store = cli_store(run);
+  if (!store || !cart || !cart->id || !customer_id) {
+    return;
+  }
+  char err[256];
+  const char *status = cart_status_wire(cart->status);
+  state_recent_cart_put(store, run->context->profile_name ? run->context->profile_name : "",
+                        customer_id, cart->id, status ? status : "Active",
+                        (long)cart->line_items.count, err, sizeof err);
+}
+
+void cli_format_time(int64_t ms, char *out, size_t size) {
+  time_t seconds = (time_t)(ms / 1000);
+  struct tm tm;
+  if (ms <= 0 || !gmtime_r(&seconds, &tm) || strftime(out, size, "%Y-%m-%d %H:%M UTC", &tm) == 0) {
+    snprintf(out, size, "-");
+  }
 }
 
 /* ----- values ----- */
@@ -329,8 +432,9 @@ static int parse_arguments(CliRun *run, int argc, char **argv, bool *help) {
       name[length] = '\0';
       int index = option_index(command, name);
       if (index < 0) {
-        return cli_usage_error(run, "`pccart %s %s` has no option %s.", command->noun,
-                               command->verb, name);
+        char full[96];
+        return cli_usage_error(run, "`pccart %s` has no option %s.",
+                               cli_command_name(command, full, sizeof full), name);
       }
       const CliOption *option = &command->options[index];
       if (run->values[index]) {
@@ -355,15 +459,17 @@ static int parse_arguments(CliRun *run, int argc, char **argv, bool *help) {
       continue;
     }
     if (run->positional_count >= command->max_positionals) {
-      return cli_usage_error(run, "Unexpected argument \"%s\": `pccart %s %s` takes %s.", arg,
-                             command->noun, command->verb,
+      char full[96];
+      return cli_usage_error(run, "Unexpected argument \"%s\": `pccart %s` takes %s.", arg,
+                             cli_command_name(command, full, sizeof full),
                              command->positionals ? command->positionals : "no arguments");
     }
     run->positionals[run->positional_count++] = arg;
   }
   if (!*help && run->positional_count < command->min_positionals) {
-    return cli_usage_error(run, "`pccart %s %s` needs %s.", command->noun, command->verb,
-                           command->positionals);
+    char full[96];
+    return cli_usage_error(run, "`pccart %s` needs %s.",
+                           cli_command_name(command, full, sizeof full), command->positionals);
   }
   return CLI_EXIT_OK;
 }
@@ -380,6 +486,10 @@ static int run_help(CliRun *run, int argc, char **argv) {
   const CliNoun *noun = noun_find(argv[1]);
   if (!noun) {
     return cli_usage_error(run, "There is no command \"%s\".", argv[1]);
+  }
+  if (noun_is_command(noun)) {
+    print_command_help(out, &noun->commands[0]);
+    return CLI_EXIT_OK;
   }
   if (argc < 3) {
     print_noun_help(out, noun);
@@ -419,19 +529,21 @@ int cli_run(const CliContext *context, int argc, char **argv) {
   if (!noun) {
     return cli_usage_error(&run, "There is no command \"%s\".", argv[0]);
   }
-  if (argc < 2) {
+  int first_argument = 2;
+  if (noun_is_command(noun)) {
+    run.command = &noun->commands[0];
+    first_argument = 1;
+  } else if (argc < 2) {
     fprintf(context->err, "`pccart %s` needs a command.\n", noun->name);
     print_noun_help(context->err, noun);
     return CLI_EXIT_USAGE;
-  }
-  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+  } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     print_noun_help(context->out, noun);
     return CLI_EXIT_OK;
   }
-  for (const CliCommand *c = noun->commands; c->noun; c++) {
+  for (const CliCommand *c = noun->commands; !run.command && c->noun; c++) {
     if (strcmp(c->verb, argv[1]) == 0) {
       run.command = c;
-      break;
     }
   }
   if (!run.command) {
@@ -440,7 +552,7 @@ int cli_run(const CliContext *context, int argc, char **argv) {
     return CLI_EXIT_USAGE;
   }
   bool help = false;
-  int code = parse_arguments(&run, argc - 2, argv + 2, &help);
+  int code = parse_arguments(&run, argc - first_argument, argv + first_argument, &help);
   if (code != CLI_EXIT_OK) {
     return code;
   }
@@ -461,11 +573,15 @@ int cli_run(const CliContext *context, int argc, char **argv) {
       pc_log_add_secret(context->log, context->settings->refresh_token);
     }
   }
-  pc_log_write(context->log, PC_LOG_INFO, "cli: pccart %s %s (profile %s)", run.command->noun,
-               run.command->verb, context->profile_name ? context->profile_name : "-");
+  char name[96];
+  cli_command_name(run.command, name, sizeof name);
+  pc_log_write(context->log, PC_LOG_INFO, "cli: pccart %s (profile %s)", name,
+               context->profile_name ? context->profile_name : "-");
   code = run.command->run(&run);
   pc_log_write(context->log, code == CLI_EXIT_OK ? PC_LOG_INFO : PC_LOG_WARN,
-               "cli: pccart %s %s exited %d", run.command->noun, run.command->verb, code);
+               "cli: pccart %s exited %d", name, code);
   pc_client_free(run.client);
+  reconcile_report_clear(&run.reconciled);
+  state_close(run.store);
   return code;
 }

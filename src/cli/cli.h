@@ -4,6 +4,7 @@
 #define PCCART_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "pc/client.h"
@@ -31,6 +32,14 @@ typedef struct CliContext {
   FILE *err;        /* messages */
   FILE *in;         /* answers to confirmations */
   bool interactive; /* `in` is a terminal: ask before checkout */
+  /* The local state store (journal, history, autosaves); NULL: none (recovery is off). */
+  const char *state_path;
+  /* The in-process sandbox's state file, for `pccart sandbox reset`; NULL when the profile
+   * has no in-process sandbox. */
+  const char *sandbox_state_file;
+  /* Empties that state file (main passes sandbox_state_reset: the CLI does not link the
+   * sandbox); NULL when there is none. */
+  bool (*reset_sandbox_state)(const char *state_file, char *err, size_t err_size);
 } CliContext;
 
 /* True when name is one of the CLI's verbs ("customers", "cart", ...). */

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "app/submit.h"
 #include "cli/cli.h"
 #include "model/cart.h"
 #include "model/catalog.h"
@@ -24,8 +25,8 @@ typedef struct CliOption {
 typedef struct CliRun CliRun;
 
 typedef struct CliCommand {
-  const char *noun;        /* "cart" */
-  const char *verb;        /* "create" */
+  const char *noun; /* "cart" */
+  const char *verb; /* "create"; "" for a noun that is a command by itself ("history") */
   const char *positionals; /* "CART_ID FILE" for the usage line; NULL for none */
   int min_positionals;
   int max_positionals;
@@ -43,12 +44,24 @@ struct CliRun {
   int positional_count;
   PcClient *client;    /* made on first use by cli_client */
   PcSettings settings; /* a copy of the context's, with the CLI's retry observer */
+  StateStore *store;   /* opened on first use by cli_store; NULL when it could not be */
+  bool store_tried;
+  /* What the reconciliation at this run's start (the first cli_client) did. */
+  ReconcileReport reconciled;
+  bool reconcile_done;
+  bool reconcile_failed; /* the journal could not be read */
 };
 
 /* The command tables of each noun, ended by an entry whose noun is NULL. */
 extern const CliCommand cli_customers_commands[];
 extern const CliCommand cli_catalog_commands[];
 extern const CliCommand cli_cart_commands[];
+extern const CliCommand cli_history_commands[];
+extern const CliCommand cli_recover_commands[];
+extern const CliCommand cli_sandbox_commands[];
+
+/* "cart create", "history": how the command is typed after `pccart`. */
+const char *cli_command_name(const CliCommand *command, char *buffer, size_t size);
 
 /* The option's value, NULL when it was not given (a flag given reads as ""). */
 const char *cli_value(const CliRun *run, const char *option);
@@ -59,8 +72,22 @@ int cli_usage_error(CliRun *run, const char *format, ...) __attribute__((format(
 /* A plain message on err (newline added), secrets masked. */
 void cli_message(CliRun *run, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
-/* The client, created on first use; NULL after reporting why (*exit_code set). */
+/* The client, created on first use; NULL after reporting why (*exit_code set). Its creation
+ * first settles what earlier runs of this profile left unresolved in the journal (told on
+ * err; kept in run->reconciled). */
 PcClient *cli_client(CliRun *run, int *exit_code);
+/* The state store, opened on first use; NULL (said once on err: recovery and history are
+ * off) when there is none or it cannot be used. */
+StateStore *cli_store(CliRun *run);
+/* The journal for submissions through app/submit.h. */
+SubmitJournal cli_journal(CliRun *run);
+/* The policy for submissions: the retry observer's messages while settling, and what this
+ * run's reconciliation settled (for adopting its request ids). */
+SubmitPolicy cli_submit_policy(CliRun *run);
+/* Records that a cart was seen (for the app's recent-carts list); quiet on failure. */
+void cli_note_cart(CliRun *run, const char *customer_id, const Cart *cart);
+/* "2026-12-02 16:40 UTC" for a time in milliseconds. */
+void cli_format_time(int64_t ms, char *out, size_t size);
 /* Reports a failed call (sentence, then code/status/ids) and returns its exit code. */
 int cli_report_error(CliRun *run, const PcError *error);
 /* The exit code a failed call means. */

@@ -14,6 +14,7 @@
 #ifdef PCC_PCCART_BIN
 
 #include <dirent.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -84,18 +85,16 @@ static char *write_file(const char *name, const char *text, mode_t mode) {
   return path;
 }
 
-/* Runs pccart with argv (NULL-terminated) in a clean environment: HOME is the test's
- * directory (so no user configuration is read), stdin is `input` (a file, never a terminal). */
-static int run_program(const char *input, ...) {
+/* Starts pccart with argv (NULL-terminated) in a clean environment: HOME is the test's
+ * directory (so no user configuration is read, and the state store and the in-process
+ * sandbox's carts live there), stdin is `input` (a file, never a terminal). */
+static pid_t spawn_programv(const char *input, va_list args) {
   char *argv[MAX_ARGS];
   int argc = 0;
   argv[argc++] = (char *)PCC_PCCART_BIN;
-  va_list args;
-  va_start(args, input);
   for (const char *arg; argc < MAX_ARGS - 1 && (arg = va_arg(args, const char *)) != NULL;) {
     argv[argc++] = (char *)arg;
   }
-  va_end(args);
   argv[argc] = NULL;
 
   char *in_path = write_file("stdin.txt", input ? input : "", 0600);
@@ -130,17 +129,6 @@ static int run_program(const char *input, ...) {
   int spawned = posix_spawn(&pid, PCC_PCCART_BIN, &actions, NULL, argv, envp);
   posix_spawn_file_actions_destroy(&actions);
   assert_int_equal(spawned, 0);
-  int status = 0;
-  assert_int_equal(waitpid(pid, &status, 0), pid);
-  if (!WIFEXITED(status)) {
-    fail_msg("pccart %s did not exit normally (status %d)", argv[1], status);
-  }
-  free(program.out);
-  free(program.err);
-  program.out = read_all(out_path);
-  program.err = read_all(err_path);
-  assert_non_null(program.out);
-  assert_non_null(program.err);
   free(asan_env);
   free(secret);
   free(xdg);
@@ -148,7 +136,50 @@ static int run_program(const char *input, ...) {
   free(err_path);
   free(out_path);
   free(in_path);
+  return pid;
+}
+
+static pid_t spawn_program(const char *input, ...) {
+  va_list args;
+  va_start(args, input);
+  pid_t pid = spawn_programv(input, args);
+  va_end(args);
+  return pid;
+}
+
+/* Waits for the program; its exit status (-signal when a signal ended it); reads its output. */
+static int finish_program(pid_t pid) {
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  free(program.out);
+  free(program.err);
+  char *out_path = in_dir("stdout.txt");
+  char *err_path = in_dir("stderr.txt");
+  program.out = read_all(out_path);
+  program.err = read_all(err_path);
+  assert_non_null(program.out);
+  assert_non_null(program.err);
+  free(err_path);
+  free(out_path);
+  if (WIFSIGNALED(status)) {
+    return -WTERMSIG(status);
+  }
+  if (!WIFEXITED(status)) {
+    fail_msg("pccart did not exit normally (status %d)", status);
+  }
   return WEXITSTATUS(status);
+}
+
+static int run_program(const char *input, ...) {
+  va_list args;
+  va_start(args, input);
+  pid_t pid = spawn_programv(input, args);
+  va_end(args);
+  int code = finish_program(pid);
+  if (code < 0) {
+    fail_msg("pccart was ended by signal %d\n%s", -code, program.err);
+  }
+  return code;
 }
 
 #define pccart(...) run_program(NULL, __VA_ARGS__, NULL)
@@ -219,13 +250,155 @@ static void test_program_cart_flow(void **state) {
   assert_int_equal(cart->line_items.count, 6);
   assert_string_equal(cart->line_items.items[0].order_group, "OMS-0");
   cart_free(cart);
-  /* Each run has its own in-process sandbox, so checkout creates and checks out in one go is
-   * impossible across runs: a checkout of an unknown cart is a service failure. */
+  /* An unknown cart is a service failure. */
   assert_exit(
       pccart("cart", "show", "--customer", DOC_CUSTOMER_ID, "11111111-2222-3333-4444-555555555555"),
       CLI_EXIT_FAILURE);
   assert_contains(program.err, "800008");
   free(path);
+}
+
+/* Each run starts its own in-process sandbox, on one state file: create, show and checkout in
+ * separate processes see the same cart; the history tells all of it; `sandbox reset` forgets. */
+static void test_program_runs_share_the_sandbox(void **state) {
+  (void)state;
+  char *path = docs_cart_path();
+  assert_exit(pccart("cart", "create", "--customer", DOC_CUSTOMER_ID, path, "--json"), 0);
+  char err[256] = "";
+  Cart *cart = cart_parse(program.out, err, sizeof err);
+  assert_non_null(cart);
+  char *cart_id = strdup(cart->id);
+  cart_free(cart);
+  assert_exit(pccart("cart", "show", "--customer", DOC_CUSTOMER_ID, cart_id), 0);
+  assert_contains(program.out, cart_id);
+  assert_exit(pccart("cart", "checkout", "--customer", DOC_CUSTOMER_ID, cart_id, "--yes"), 0);
+  assert_contains(program.out, "4 orders");
+  assert_exit(pccart("cart", "show", "--customer", DOC_CUSTOMER_ID, cart_id, "--json"), 0);
+  cart = cart_parse(program.out, err, sizeof err);
+  assert_non_null(cart);
+  assert_int_equal(cart->status, CART_STATUS_ORDERED);
+  cart_free(cart);
+
+  /* The audit trail, newest first: the checkout with its orders, then the create. */
+  assert_exit(pccart("history", "--json"), 0);
+  cJSON *history = cJSON_Parse(program.out);
+  assert_non_null(history);
+  assert_int_equal(cJSON_GetArraySize(history), 2);
+  assert_string_equal(json_str_at(history, "0.operation"), "checkout");
+  assert_string_equal(json_str_at(history, "0.state"), "done");
+  assert_string_equal(json_str_at(history, "0.cartId"), cart_id);
+  assert_int_equal(json_count_at(history, "0.result.orders"), 4);
+  assert_string_equal(json_str_at(history, "1.operation"), "create");
+  assert_int_equal(json_count_at(history, "1.request.lineItems"), 6);
+  cJSON_Delete(history);
+  assert_exit(pccart("history", "--customer", DOC_CUSTOMER_ID), 0);
+  assert_contains(program.out, "checkout");
+  assert_contains(program.out, "done: order ");
+  assert_exit(pccart("history", "--since", "not-a-date"), CLI_EXIT_USAGE);
+  assert_exit(pccart("recover"), 0);
+  assert_contains(program.out, "No interrupted submissions");
+
+  assert_exit(pccart("sandbox", "reset"), 0);
+  assert_exit(pccart("cart", "show", "--customer", DOC_CUSTOMER_ID, cart_id), CLI_EXIT_FAILURE);
+  assert_contains(program.err, "800008");
+  free(cart_id);
+  free(path);
+}
+
+/* ----- kill -9 in the middle of a submission, then the same command again ----- */
+
+/* A profile for the test's own sandbox (an external one to pccart), so that the test can hold a
+ * request there while it kills pccart. */
+static char *external_config(HttpCtx *ctx) {
+  char *text = str_format("default_profile = \"class\";\n"
+                          "profiles = { class = { kind = \"sandbox\"; url = \"%s\";\n"
+                          "  request_timeout = 600; checkout_timeout = 600; }; };\n",
+                          http_ctx_url(ctx));
+  char *path = write_file("config", text, 0600);
+  free(text);
+  return path;
+}
+
+/* Once the request is held at the service, pccart is killed. */
+static void kill_while_held(HttpCtx *ctx, pid_t pid) {
+  assert_true(sandbox_wait_held(ctx, 1));
+  assert_int_equal(kill(pid, SIGKILL), 0);
+  assert_int_equal(finish_program(pid), -SIGKILL);
+}
+
+static void test_program_killed_mid_create_makes_one_cart(void **state) {
+  (void)state;
+  char err[256] = "";
+  HttpCtx *ctx = http_ctx_start(&(HttpCtxOptions){0}, err, sizeof err);
+  assert_non_null(ctx);
+  char *config = external_config(ctx);
+  char *path = docs_cart_path();
+  /* The moments: journaled but not yet sent (the sign-in held), and at the service before it
+   * committed the cart (the create held). Each ends in exactly one cart. */
+  static const char *const moments[] = {"token", "carts.create"};
+  for (size_t m = 0; m < sizeof moments / sizeof *moments; m++) {
+    assert_true(sandbox_reset(ctx));
+    char *fault = str_format("{\"match\":\"%s\",\"kind\":\"hold\",\"times\":1}", moments[m]);
+    assert_true(sandbox_fault_arm(ctx, fault) > 0);
+    free(fault);
+    pid_t pid = spawn_program(NULL, "--config", config, "cart", "create", "--customer",
+                              DOC_CUSTOMER_ID, path, "--json", NULL);
+    kill_while_held(ctx, pid);
+    assert_true(sandbox_release(ctx) >= 1);
+    /* The same command again: the journal's id is reused; one cart. */
+    assert_exit(run_program(NULL, "--config", config, "cart", "create", "--customer",
+                            DOC_CUSTOMER_ID, path, "--json", NULL),
+                0);
+    Cart *cart = cart_parse(strstr(program.out, "{"), err, sizeof err);
+    assert_non_null(cart);
+    assert_int_equal(sandbox_control_number(ctx, "status", "carts"), 1);
+    cart_free(cart);
+    /* Nothing is left to settle, and the history says what happened. */
+    assert_exit(run_program(NULL, "--config", config, "recover", "--json", NULL), 0);
+    cJSON *recovered = cJSON_Parse(program.out);
+    assert_non_null(recovered);
+    assert_int_equal(json_count_at(recovered, "submissions"), 0);
+    cJSON_Delete(recovered);
+  }
+  assert_exit(run_program(NULL, "--config", config, "history", "--json", NULL), 0);
+  cJSON *history = cJSON_Parse(program.out);
+  assert_non_null(history);
+  for (int i = 0; i < cJSON_GetArraySize(history); i++) {
+    const cJSON *item = cJSON_GetArrayItem(history, i);
+    assert_string_equal(json_str_at(item, "state"), "done");
+  }
+  cJSON_Delete(history);
+  free(path);
+  free(config);
+  http_ctx_stop(ctx);
+}
+
+static void test_program_killed_mid_checkout_orders_once(void **state) {
+  (void)state;
+  char err[256] = "";
+  HttpCtx *ctx = http_ctx_start(&(HttpCtxOptions){0}, err, sizeof err);
+  assert_non_null(ctx);
+  char *config = external_config(ctx);
+  char *cart_id = docs_cart_create(ctx, NULL);
+  assert_non_null(cart_id);
+  assert_true(sandbox_fault_arm(ctx, "{\"match\":\"carts.checkout\",\"kind\":\"hold\","
+                                     "\"times\":1}") > 0);
+  pid_t pid = spawn_program(NULL, "--config", config, "cart", "checkout", "--customer",
+                            DOC_CUSTOMER_ID, cart_id, "--yes", NULL);
+  kill_while_held(ctx, pid);
+  assert_true(sandbox_release(ctx) >= 1);
+  /* The next run of any command settles the checkout first and says so. */
+  assert_exit(run_program(NULL, "--config", config, "recover", NULL), 0);
+  assert_contains(program.out, "went through: 4 orders");
+  /* Checking out again shows the orders (replayed), and orders nothing new. */
+  assert_exit(run_program(NULL, "--config", config, "cart", "checkout", "--customer",
+                          DOC_CUSTOMER_ID, cart_id, "--yes", NULL),
+              0);
+  assert_contains(program.out, "4 orders");
+  assert_int_equal(sandbox_control_number(ctx, "status", "orders"), 4);
+  free(cart_id);
+  free(config);
+  http_ctx_stop(ctx);
 }
 
 static void test_program_exit_codes(void **state) {
@@ -400,6 +573,11 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_no_config_uses_in_process_sandbox, setup, teardown),
       cmocka_unit_test_setup_teardown(test_program_cart_flow, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_program_runs_share_the_sandbox, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_program_killed_mid_create_makes_one_cart, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_program_killed_mid_checkout_orders_once, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_program_exit_codes, setup, teardown),
       cmocka_unit_test_setup_teardown(test_canary_secret_never_leaks, setup, teardown),
   };
