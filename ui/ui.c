@@ -1131,8 +1131,33 @@ static void cart_discard_answered(Ui *ui, bool yes, void *data) {
 
 static void cart_id_prompted(Ui *ui, const char *text, void *data) {
   (void)data;
-  if (!text)
+  if (text)
+    ui_open_cart_id(ui, text);
+}
+
+void ui_open_cart_prompt_with(Ui *ui, const char *initial) {
+  ui_prompt(ui, "Open the cart with id", initial, cart_id_prompted, NULL);
+}
+
+void ui_open_cart_prompt(Ui *ui) {
+  ui_open_cart_prompt_with(ui, "");
+}
+
+/* o: the customer's recent carts to pick from, or the prompt when there are none. */
+static void open_cart(UiShell *s) {
+  Ui *ui = &s->ui;
+  RecentCartList carts = {0};
+  char err[300];
+  if (s->autosaver && ui->app->cart.customer_id &&
+      autosaver_recent_carts(s->autosaver, ui->app->cart.customer_id, 20, &carts, err,
+                             sizeof err) &&
+      carts.count > 0 && ui_recent_carts_open(ui, &carts))
     return;
+  recent_cart_list_clear(&carts);
+  ui_open_cart_prompt(ui);
+}
+
+void ui_open_cart_id(Ui *ui, const char *text) {
   /* Ids are pasted: spaces around them are not part of them. */
   while (*text == ' ')
     text++;
@@ -1253,7 +1278,7 @@ static unsigned ui_global_action(UiShell *s, Action action) {
     return UI_HANDLED;
   }
   case ACTION_OPEN_CART:
-    ui_prompt(ui, "Open the cart with id", "", cart_id_prompted, NULL);
+    open_cart(s);
     return UI_HANDLED;
   case ACTION_TOGGLE_PREVIEW:
     ui->preview_visible = !ui->preview_visible;

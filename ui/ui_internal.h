@@ -11,6 +11,7 @@
 #include <wchar.h>
 
 #include "app/app.h"
+#include "state/state.h"
 #include "app/worker.h"
 #include "config/config.h"
 #include "ui/actions.h"
@@ -241,6 +242,16 @@ bool ui_catalog_browser_open(Ui *ui);
 /* Opens the line form for catalog_item_id (new line) or for the draft's line_index (edit,
  * catalog_item_id NULL). */
 bool ui_line_form_open(Ui *ui, const char *catalog_item_id, long line_index);
+
+/* ----- opening a cart (ui/recent_carts.c, ui.c) ----- */
+
+/* Opens cart id of the current customer (asking first when the cart has unsaved changes). */
+void ui_open_cart_id(Ui *ui, const char *id);
+/* The prompt for a cart id (empty, or starting with `initial`). */
+void ui_open_cart_prompt(Ui *ui);
+void ui_open_cart_prompt_with(Ui *ui, const char *initial);
+/* The pick-list of the customer's recent carts (takes carts; false when it cannot open). */
+bool ui_recent_carts_open(Ui *ui, RecentCartList *carts);
 
 /* ----- widgets and drawing ----- */
 

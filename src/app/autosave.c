@@ -140,6 +140,16 @@ bool autosaver_load(Autosaver *a, Autosave *out, bool *found, char *err, size_t 
   return ok;
 }
 
+bool autosaver_recent_carts(Autosaver *a, const char *customer_id, size_t limit,
+                            RecentCartList *out, char *err, size_t err_size) {
+  pthread_mutex_lock(&a->mutex);
+  while (a->writing || a->order != ORDER_NONE)
+    pthread_cond_wait(&a->cond, &a->mutex);
+  bool ok = state_recent_carts(a->store, a->profile, customer_id, limit, out, err, err_size);
+  pthread_mutex_unlock(&a->mutex);
+  return ok;
+}
+
 void autosaver_put(Autosaver *a, Autosave *snapshot) {
   if (!a) {
     autosave_clear(snapshot);

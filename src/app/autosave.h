@@ -22,6 +22,11 @@ void autosaver_stop(Autosaver *autosaver);
  * snapshots); found false when there is none. */
 bool autosaver_load(Autosaver *autosaver, Autosave *out, bool *found, char *err, size_t err_size);
 
+/* The customer's carts seen on this profile, most recent first (on the caller's thread, like
+ * autosaver_load: a read never waits for a writer in WAL mode). */
+bool autosaver_recent_carts(Autosaver *autosaver, const char *customer_id, size_t limit,
+                            RecentCartList *out, char *err, size_t err_size);
+
 /* Hands over a snapshot (taken; its profile is set here). */
 void autosaver_put(Autosaver *autosaver, Autosave *snapshot);
 /* Forgets the profile's autosave (the user chose not to restore it). */

@@ -552,6 +552,14 @@ static bool run_job(Worker *worker, Job *job, JobResult *result) {
       error_set(&result->error, PC_ERROR_INVALID, err);
   } break;
   }
+  /* Carts seen are remembered per customer, so that opening one is a pick, not a GUID typed. */
+  if (ok && result->cart && result->cart->id && worker->journal && job->customer_id) {
+    const char *status = cart_status_wire(result->cart->status);
+    char err[256];
+    state_recent_cart_put(worker->journal, worker->profile, job->customer_id, result->cart->id,
+                          status ? status : "Active", (long)result->cart->line_items.count, err,
+                          sizeof err);
+  }
   /* The caller retries the same intent with this id, even when nothing reached the server. */
   if (job_kind_is_mutating(job->kind) && !result->info.request_id[0])
     snprintf(result->info.request_id, sizeof result->info.request_id, "%s", job->request_id);

@@ -165,8 +165,14 @@ static void test_open_a_cart_by_id(void **state) {
   assert_true(tui_screen_contains(tui, "Cart (3 lines)"));
   assert_non_null(strstr(tui_row(tui, 0), expected));
 
-  /* An empty answer opens nothing and says so. */
+  /* o now lists the carts this customer had here; its last row asks for an id, and an empty
+   * answer opens nothing and says so. */
   TUI_ASSERT(tui, pccart_keys(pccart, "o"));
+  tui_assert_text(tui, "Open a cart of this customer");
+  assert_true(tui_screen_contains(tui, id));
+  TUI_ASSERT(tui, pccart_keys(pccart, "<End>"));
+  TUI_ASSERT(tui, pccart_keys(pccart, "<Enter>"));
+  tui_assert_text(tui, "Open the cart with id");
   TUI_ASSERT(tui, pccart_keys(pccart, "<Enter>"));
   tui_assert_text(tui, "No cart id given: nothing was opened.");
   pccart_stop(pccart);

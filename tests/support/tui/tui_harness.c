@@ -35,6 +35,7 @@ struct Tui {
   VTermScreen *screen;
   int rows, cols;
   char home[256];
+  bool keep_home; /* the caller's (TuiOptions.home): not removed */
   char config_path[600];
   char title[256];
   unsigned long idle_count;
@@ -240,7 +241,8 @@ static void tui_free(Tui *tui) {
     close(tui->master);
   if (tui->pidfd >= 0)
     close(tui->pidfd);
-  remove_tree(tui->home);
+  if (!tui->keep_home)
+    remove_tree(tui->home);
   free(tui->row_buffer);
   free(tui);
 }
@@ -271,7 +273,10 @@ Tui *tui_start_with(const char *const *args, const TuiOptions *options, char *er
 
   const char *tmp = getenv("TMPDIR");
   snprintf(tui->home, sizeof tui->home, "%s/pccart-tui-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-  if (!mkdtemp(tui->home)) {
+  if (options->home) {
+    snprintf(tui->home, sizeof tui->home, "%s", options->home);
+    tui->keep_home = true;
+  } else if (!mkdtemp(tui->home)) {
     snprintf(err, err_size, "tui_start: cannot create a temporary HOME in %s: %s",
              tmp && tmp[0] ? tmp : "/tmp", strerror(errno));
     tui->home[0] = '\0';

@@ -30,6 +30,9 @@ typedef struct TuiOptions {
   const char *config_text;
   /* Working directory of the child; NULL: the temporary HOME. */
   const char *cwd;
+  /* An existing directory to be HOME instead of a new temporary one, left in place by
+   * tui_stop: a second run finds what the first left there (its state store). */
+  const char *home;
 } TuiOptions;
 
 /* Starts args[0] (a path) with args (NULL-terminated) on a rows x cols pty. On failure returns

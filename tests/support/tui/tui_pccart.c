@@ -76,7 +76,8 @@ Pccart *pccart_start(const char *bin, const PccartOptions *options, char *err, s
   TuiOptions tui_options = {.rows = options->rows > 0 ? options->rows : 30,
                             .cols = options->cols > 0 ? options->cols : 120,
                             .env = env,
-                            .config_text = config};
+                            .config_text = config,
+                            .home = options->home};
   pccart->tui = config ? tui_start_with(args, &tui_options, err, err_size) : NULL;
   free(config);
   if (!pccart->tui) {

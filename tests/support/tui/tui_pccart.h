@@ -24,6 +24,9 @@ typedef struct PccartOptions {
   /* The profile is kind "live" (profile "contoso") pointing at the sandbox by api_base and
    * authority, its client secret in PCCART_CLIENT_SECRET: the TUI must say LIVE. */
   bool live;
+  /* HOME for pccart (kept when it stops), so that a second start finds what the first left:
+   * the state store, the autosave. NULL: a new temporary one. */
+  const char *home;
 } PccartOptions;
 
 typedef struct Pccart {
