@@ -1878,14 +1878,15 @@ int ui_run(const UiContext *context) {
   if (context->state_path) {
     char journal_err[512];
     if (worker_use_journal(ui->worker, context->state_path, context->profile_name, journal_err,
-                           sizeof journal_err))
+                           sizeof journal_err)) {
       app_reconcile(ui->app);
-    else
-      app_message(ui->app, APP_MESSAGE_WARNING, "%s (Recovery and history are off.)", journal_err);
-    s->autosaver = autosaver_start(context->state_path, context->profile_name, journal_err,
-                                   sizeof journal_err);
+      s->autosaver = autosaver_start(context->state_path, context->profile_name, journal_err,
+                                     sizeof journal_err);
+    }
+    /* One file behind both: one message. */
     if (!s->autosaver)
-      app_message(ui->app, APP_MESSAGE_WARNING, "%s (The cart is not autosaved.)", journal_err);
+      app_message(ui->app, APP_MESSAGE_WARNING, "%s (The cart is not autosaved%s.)", journal_err,
+                  strstr(journal_err, "are off") ? "" : "; recovery and history are off");
   }
   if (pipe2(s->winch_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
     fprintf(stderr, "pccart: cannot start: %s\n", strerror(errno));

@@ -255,7 +255,9 @@ StateStore *cli_store(CliRun *run) {
   char err[512];
   run->store = state_open(run->context->state_path, err, sizeof err);
   if (!run->store) {
-    cli_message(run, "pccart: %s (Recovery and history are off for this run.)", err);
+    /* The store's sentences mostly say so already. */
+    cli_message(run, "pccart: %s%s", err,
+                strstr(err, "are off") ? "" : " (Recovery and history are off for this run.)");
   }
   return run->store;
 }

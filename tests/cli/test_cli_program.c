@@ -1,6 +1,7 @@
 /* The pccart program end to end: without a configuration it runs against its in-process
  * sandbox and says so; --json reads back with the model readers; exit codes; and the canary:
  * a client secret planted in a live profile never appears in any output, log or file. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #ifdef PCC_PCCART_BIN
 
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -305,6 +307,36 @@ static void test_program_runs_share_the_sandbox(void **state) {
   free(path);
 }
 
+/* A damaged state store is named, with what to do; the commands still run (without recovery)
+ * and the file is left exactly as it was. */
+static void test_program_damaged_state_store(void **state) {
+  (void)state;
+  char *dir = in_dir(".local/state/pccart");
+  char *local = in_dir(".local");
+  assert_true(mkdir(local, 0700) == 0 || errno == EEXIST);
+  free(local);
+  char *local_state = in_dir(".local/state");
+  assert_true(mkdir(local_state, 0700) == 0 || errno == EEXIST);
+  assert_true(mkdir(dir, 0700) == 0 || errno == EEXIST);
+  const char *garbage = "this is not a database, it is a note\n";
+  char *db = write_file(".local/state/pccart/state.db", garbage, 0600);
+  assert_exit(pccart("customers", "list", "--limit", "1"), 0);
+  assert_contains(program.err, db);
+  assert_contains(program.err, "damaged");
+  assert_contains(program.err, "Recovery and history are off");
+  char *path = docs_cart_path();
+  assert_exit(pccart("cart", "create", "--customer", DOC_CUSTOMER_ID, path), 0);
+  assert_exit(pccart("history"), CLI_EXIT_CONFIG);
+  assert_contains(program.err, db);
+  char *after = read_all(db);
+  assert_string_equal(after, garbage);
+  free(after);
+  free(path);
+  free(db);
+  free(local_state);
+  free(dir);
+}
+
 /* ----- kill -9 in the middle of a submission, then the same command again ----- */
 
 /* A profile for the test's own sandbox (an external one to pccart), so that the test can hold a
@@ -420,10 +452,30 @@ static void test_program_exit_codes(void **state) {
 
 /* ----- the canary ----- */
 
+/* Byte for byte, NULs included: the state store's database and its WAL are binary files. */
 static bool file_contains(const char *path, const char *needle) {
-  char *text = read_all(path);
-  bool found = text && strstr(text, needle) != NULL;
-  free(text);
+  FILE *file = fopen(path, "rb");
+  if (!file) {
+    return false;
+  }
+  size_t length = 0, capacity = 1 << 16;
+  char *data = malloc(capacity);
+  size_t got;
+  while (data && (got = fread(data + length, 1, capacity - length, file)) > 0) {
+    length += got;
+    if (length == capacity) {
+      char *grown = realloc(data, capacity * 2);
+      if (!grown) {
+        free(data);
+      }
+      data = grown;
+      capacity *= 2;
+    }
+  }
+  fclose(file);
+  assert_non_null(data);
+  bool found = memmem(data, length, needle, strlen(needle)) != NULL;
+  free(data);
   return found;
 }
 
@@ -558,6 +610,13 @@ static void test_canary_secret_never_leaks(void **state) {
   free(log_text);
   /* The cart written by `cart show --json` through a shell would be stdout: covered above. */
   assert_no_file_contains(program.dir, canary);
+  /* ...and that includes the state store, which holds the journal of these very runs. */
+  char *db = in_dir(".local/state/pccart/state.db");
+  struct stat db_stat;
+  assert_int_equal(stat(db, &db_stat), 0);
+  assert_int_equal(db_stat.st_mode & 0777, 0600);
+  assert_true(file_contains(db, cart_id));
+  free(db);
 
   program.secret_env = NULL;
   free(cart_id);
@@ -574,6 +633,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_no_config_uses_in_process_sandbox, setup, teardown),
       cmocka_unit_test_setup_teardown(test_program_cart_flow, setup, teardown),
       cmocka_unit_test_setup_teardown(test_program_runs_share_the_sandbox, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_program_damaged_state_store, setup, teardown),
       cmocka_unit_test_setup_teardown(test_program_killed_mid_create_makes_one_cart, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_program_killed_mid_checkout_orders_once, setup,

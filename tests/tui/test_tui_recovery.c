@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "tui_pccart.h"
@@ -237,6 +238,34 @@ static void test_open_offers_recent_carts(void **state) {
   pccart_quit(pccart);
 }
 
+/* A damaged state store: the app says which file and what to do, runs without recovery, and
+ * leaves the file as it was. */
+static void test_damaged_store_is_named_and_left_alone(void **state) {
+  Fixture *f = *state;
+  char path[200];
+  snprintf(path, sizeof path, "%s/.local", f->home);
+  mkdir(path, 0700);
+  snprintf(path, sizeof path, "%s/.local/state", f->home);
+  mkdir(path, 0700);
+  snprintf(path, sizeof path, "%s/.local/state/pccart", f->home);
+  mkdir(path, 0700);
+  snprintf(path, sizeof path, "%s/.local/state/pccart/state.db", f->home);
+  FILE *file = fopen(path, "w");
+  assert_non_null(file);
+  fputs("not a database\n", file);
+  fclose(file);
+  Pccart *pccart = start(f);
+  Tui *tui = pccart->tui;
+  tui_assert_text(tui, "is damaged");
+  tui_assert_text(tui, "state.db.broken");
+  TUI_ASSERT(tui, pccart_pick_customer(pccart, "Contoso", "Contoso, Ltd."));
+  pccart_quit(pccart);
+  char *text = pccart_read_file(path);
+  assert_non_null(text);
+  assert_string_equal(text, "not a database\n");
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_killed_app_offers_the_cart_back_line_for_line, setup,
@@ -247,6 +276,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_checkout_cut_off_is_settled_at_next_start, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_open_offers_recent_carts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_damaged_store_is_named_and_left_alone, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
