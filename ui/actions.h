@@ -44,7 +44,7 @@
   X(RELOAD, "reload", ACTION_CTX_GLOBAL, ACTION_NEEDS_CART_ID, "Reload the cart from the server",  \
     "r")                                                                                           \
   X(OPEN_CART, "open-cart", ACTION_CTX_GLOBAL, ACTION_NEEDS_CUSTOMER,                              \
-    "Open an existing cart by id", "o")                                                            \
+    "Open a recent cart, or one by id", "o")                                                       \
   X(TOGGLE_PREVIEW, "toggle-preview", ACTION_CTX_GLOBAL, 0, "JSON preview on or off", "p")         \
   X(TOGGLE_RESPONSE, "toggle-response", ACTION_CTX_GLOBAL, 0,                                      \
     "Preview the request body or the last server response", "P")                                   \

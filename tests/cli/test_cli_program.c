@@ -323,7 +323,7 @@ static void test_program_damaged_state_store(void **state) {
   assert_exit(pccart("customers", "list", "--limit", "1"), 0);
   assert_contains(program.err, db);
   assert_contains(program.err, "damaged");
-  assert_contains(program.err, "Recovery and history are off");
+  assert_contains(program.err, "recovery and history are off");
   char *path = docs_cart_path();
   assert_exit(pccart("cart", "create", "--customer", DOC_CUSTOMER_ID, path), 0);
   assert_exit(pccart("history"), CLI_EXIT_CONFIG);
