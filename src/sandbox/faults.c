@@ -18,6 +18,7 @@ static const struct {
     {FAULT_DROP, "drop"},
     {FAULT_DROP_AFTER_COMMIT, "drop-after-commit"},
     {FAULT_FAIL_ORDER_GROUP, "fail-order-group"},
+    {FAULT_HOLD_BUSY, "hold-busy"},
 };
 
 const char *fault_kind_name(FaultKind kind) {
@@ -140,8 +141,8 @@ bool faults_arm_json(FaultSet *faults, const cJSON *json, long *id, char *err, s
   snprintf(f.match, sizeof f.match, "%s", match->valuestring);
   if (!cJSON_IsString(kind) || !fault_kind_parse(kind->valuestring, &f.kind)) {
     snprintf(err, err_size,
-             "\"kind\" must be one of throttle, status, delay, hold, drop, drop-after-commit, "
-             "fail-order-group");
+             "\"kind\" must be one of throttle, status, delay, hold, hold-busy, drop, "
+             "drop-after-commit, fail-order-group");
     return false;
   }
   long status = f.status;
@@ -265,7 +266,7 @@ void faults_pause(FaultSet *faults, const Fault *fault) {
     while (!faults->stopping &&
            pthread_cond_timedwait(&faults->changed, &faults->lock, &deadline) != ETIMEDOUT) {
     }
-  } else if (fault->kind == FAULT_HOLD) {
+  } else if (fault->kind == FAULT_HOLD || fault->kind == FAULT_HOLD_BUSY) {
     unsigned long generation = faults->release_generation;
     faults->held++;
     pthread_cond_broadcast(&faults->changed);

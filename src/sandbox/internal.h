@@ -84,6 +84,7 @@ typedef enum FaultKind {
   FAULT_DROP,
   FAULT_DROP_AFTER_COMMIT,
   FAULT_FAIL_ORDER_GROUP,
+  FAULT_HOLD_BUSY, /* a checkout that finds its cart being checked out waits, then gets 409 */
 } FaultKind;
 
 typedef struct Fault {

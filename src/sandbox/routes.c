@@ -1349,10 +1349,19 @@ static void route_cart_checkout(Sandbox *sandbox, SandboxRequest *request,
                 err);
     }
   }
+  bool busy = stored && !go && response->status == 409;
   char cart_id[40];
   if (stored)
     snprintf(cart_id, sizeof cart_id, "%s", stored->id);
   sandbox_unlock(sandbox);
+  if (busy) {
+    /* A `hold-busy` fault keeps this 409 until release: a test can then let the first checkout
+     * finish before the client hears "being processed" (and asks again). */
+    static const FaultKind busy_kind[] = {FAULT_HOLD_BUSY};
+    Fault held;
+    if (faults_take(&sandbox->faults, request->op, busy_kind, 1, &held))
+      faults_pause(&sandbox->faults, &held);
+  }
   if (!go)
     return;
 
