@@ -40,7 +40,7 @@ typedef enum StateStmt {
 #define STATE_SUBMISSION_COLUMNS                                                                   \
   "id, profile, operation, customer_id, customer_name, cart_id, request_id, body_hash, body, "     \
   "customer_user_upn, created_ms, updated_ms, attempts, state, http_status, error_code, error, "   \
-  "result, resolution"
+  "result, resolution, owner_pid, owner_start"
 
 struct StateStore {
   sqlite3 *db;

@@ -66,6 +66,10 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (profile, customer_id, cart_id)"
     ");"
     "CREATE INDEX recent_carts_seen ON recent_carts (profile, customer_id, seen_ms);",
+    /* 2: who is sending an intent (process id and start time): another process's
+     * reconciliation leaves alone what a live pccart is still sending. */
+    "ALTER TABLE submissions ADD COLUMN owner_pid INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE submissions ADD COLUMN owner_start INTEGER NOT NULL DEFAULT 0;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == STATE_SCHEMA_VERSION,
@@ -78,18 +82,20 @@ static const char *const statements[STMT_COUNT] = {
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
     [STMT_SUBMISSION_BY_REQUEST] =
-        "SELECT id, operation, customer_id, cart_id, body_hash, created_ms, attempts"
+        "SELECT id, operation, customer_id, cart_id, body_hash, created_ms, attempts, state"
         " FROM submissions WHERE profile = ?1 AND request_id = ?2",
     [STMT_SUBMISSION_INSERT] =
         "INSERT INTO submissions (profile, operation, customer_id, customer_name, cart_id,"
-        " request_id, body_hash, body, customer_user_upn, created_ms, updated_ms, attempts, state)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1, 'pending')",
+        " request_id, body_hash, body, customer_user_upn, created_ms, updated_ms, attempts, state,"
+        " owner_pid, owner_start)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, 1, 'pending', ?11, ?12)",
     /* The same intent again: the outcome of the last run no longer holds. */
     [STMT_SUBMISSION_REPEAT] =
         "UPDATE submissions SET attempts = ?2, state = 'pending', updated_ms = ?3,"
         " customer_name = coalesce(?4, customer_name), cart_id = coalesce(?5, cart_id),"
         " customer_user_upn = coalesce(?6, customer_user_upn), http_status = 0, error_code = 0,"
-        " error = NULL, result = NULL, resolution = NULL WHERE id = ?1",
+        " error = NULL, result = NULL, resolution = NULL, owner_pid = ?7, owner_start = ?8"
+        " WHERE id = ?1",
     [STMT_SUBMISSION_FINISH] =
         "UPDATE submissions SET state = ?2, http_status = ?3, error_code = ?4,"
         " cart_id = coalesce(?5, cart_id), error = ?6, result = ?7, resolution = ?8,"

@@ -15,7 +15,7 @@
 typedef struct StateStore StateStore;
 
 /* The schema version this build reads and writes (PRAGMA user_version). */
-#define STATE_SCHEMA_VERSION 1
+#define STATE_SCHEMA_VERSION 2
 
 /* $XDG_STATE_HOME/pccart (when XDG_STATE_HOME is an absolute path), else
  * $HOME/.local/state/pccart; caller frees. NULL when neither variable helps. */
@@ -74,21 +74,28 @@ typedef struct Submission {
   char *profile;
   SubmissionOperation operation;
   char *customer_id;
-  char *customer_name; /* the company name when known */
-  char *cart_id;       /* update and checkout: the cart; create: filled in by the outcome */
-  char request_id[37]; /* the MS-RequestId of every attempt */
-  char body_hash[65];  /* SHA-256 of body, lower-case hex; "" for a checkout */
-  char *body;          /* create and update: the request body exactly as sent */
+  char *customer_name;     /* the company name when known */
+  char *cart_id;           /* update and checkout: the cart; create: filled in by the outcome */
+  char request_id[37];     /* the MS-RequestId of every attempt */
+  char body_hash[65];      /* SHA-256 of body, lower-case hex; "" for a checkout */
+  char *body;              /* create and update: the request body exactly as sent */
   char *customer_user_upn; /* checkout: x-ms-customeruser-upn, NULL when none */
   int64_t created_ms;      /* journaled */
   int64_t updated_ms;      /* the last change of state */
   int attempts;            /* runs of this intent that sent it (1 for the first) */
   SubmissionState state;
-  long http_status;    /* of the outcome; 0 when none */
-  long error_code;     /* Partner Center code of a refusal; 0 when none */
-  char *error;         /* the sentence the user was shown; NULL when none */
-  char *result;        /* the outcome as the model's JSON: the cart, or the checkout result */
-  char *resolution;    /* how an unresolved outcome was settled, e.g. "reconciled at start" */
+  long http_status; /* of the outcome; 0 when none */
+  long error_code;  /* Partner Center code of a refusal; 0 when none */
+  char *error;      /* the sentence the user was shown; NULL when none */
+  char *result;     /* the outcome as the model's JSON: the cart, or the checkout result */
+  char *resolution; /* how an unresolved outcome was settled, e.g. "reconciled at start" */
+  /* The process that journaled it (last begin): its id and start time (clock ticks since
+   * boot, from /proc), so that another process can tell it is still at work. */
+  long owner_pid;
+  long long owner_start;
+  /* Set by state_submission_begin: the row's state before (0 for a new row). PENDING or
+   * UNKNOWN means an earlier attempt may have been carried out. */
+  SubmissionState previous_state;
 } Submission;
 
 void submission_clear(Submission *submission);
@@ -108,8 +115,7 @@ void state_hash_text(const char *text, char out[65]);
  * crash) that row is reused: attempts is incremented and the state goes back to PENDING.
  * Sets submission->id, created_ms, updated_ms and attempts. body_hash is computed from body
  * when it is "" and body is not NULL. */
-bool state_submission_begin(StateStore *store, Submission *submission, char *err,
-                            size_t err_size);
+bool state_submission_begin(StateStore *store, Submission *submission, char *err, size_t err_size);
 
 /* Records what became of an intent. cart_id (NULL: unchanged) is for a create's new cart. */
 typedef struct SubmissionOutcome {
@@ -125,15 +131,25 @@ typedef struct SubmissionOutcome {
 bool state_submission_finish(StateStore *store, int64_t id, const SubmissionOutcome *outcome,
                              char *err, size_t err_size);
 
-/* The unresolved intents (PENDING, UNKNOWN) of a profile, oldest first. */
+/* The start time of process pid (clock ticks since boot); 0 when it does not exist. */
+long long state_process_start(long pid);
+/* True when the row's owner is a process still running (not this one). */
+bool submission_owner_alive(const Submission *submission);
+
+/* The row of a profile's request id; found false when there is none. */
+bool state_submission_get(StateStore *store, const char *profile, const char *request_id,
+                          Submission *out, bool *found, char *err, size_t err_size);
+
+/* The unresolved intents (PENDING, UNKNOWN) of a profile, oldest first; rows that a process
+ * still running is sending are left out. */
 bool state_submissions_unresolved(StateStore *store, const char *profile, SubmissionList *out,
                                   char *err, size_t err_size);
 
 /* The unresolved intent that this one repeats, if any: same profile, operation and customer;
  * for a create the same body hash; for a checkout the same cart; for an update both. found
  * false when there is none. */
-bool state_submission_find_unresolved(StateStore *store, const Submission *like,
-                                      Submission *out, bool *found, char *err, size_t err_size);
+bool state_submission_find_unresolved(StateStore *store, const Submission *like, Submission *out,
+                                      bool *found, char *err, size_t err_size);
 
 /* The history: submissions newest first. profile NULL: every profile; customer_id NULL: every
  * customer; since_ms 0: all time; limit 0: no limit. */

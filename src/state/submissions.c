@@ -1,9 +1,13 @@
 /* The submissions journal, which is also the history: one row per intent, written before the
  * request is sent and completed with its outcome. */
+#include <errno.h>
 #include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "state/internal.h"
 
@@ -145,6 +149,8 @@ bool state_submission_read(StateStore *store, sqlite3_stmt *stmt, Submission *ou
   out->attempts = sqlite3_column_int(stmt, 12);
   out->http_status = (long)sqlite3_column_int64(stmt, 14);
   out->error_code = (long)sqlite3_column_int64(stmt, 15);
+  out->owner_pid = (long)sqlite3_column_int64(stmt, 19);
+  out->owner_start = (long long)sqlite3_column_int64(stmt, 20);
   bool ok = state_column_text(stmt, 1, &out->profile) &&
             state_column_text(stmt, 3, &out->customer_id) &&
             state_column_text(stmt, 4, &out->customer_name) &&
@@ -230,6 +236,10 @@ static bool repeat_intent(StateStore *store, sqlite3_stmt *found, Submission *s,
   }
   int attempts = sqlite3_column_int(found, 6) + 1;
   int64_t created_ms = sqlite3_column_int64(found, 5);
+  const char *previous = (const char *)sqlite3_column_text(found, 7);
+  if (!submission_state_parse(previous, &s->previous_state)) {
+    s->previous_state = SUBMISSION_UNKNOWN; /* unreadable: assume it may have acted */
+  }
   sqlite3_stmt *update = state_stmt(store, STMT_SUBMISSION_REPEAT);
   sqlite3_bind_int64(update, 1, id);
   sqlite3_bind_int(update, 2, attempts);
@@ -237,6 +247,8 @@ static bool repeat_intent(StateStore *store, sqlite3_stmt *found, Submission *s,
   state_bind_text(update, 4, s->customer_name);
   state_bind_text(update, 5, s->cart_id);
   state_bind_text(update, 6, s->customer_user_upn);
+  sqlite3_bind_int64(update, 7, (sqlite3_int64)getpid());
+  sqlite3_bind_int64(update, 8, (sqlite3_int64)state_process_start((long)getpid()));
   int rc = state_step_done(update);
   if (rc != SQLITE_DONE) {
     return state_fail(store, rc, err, err_size);
@@ -260,6 +272,8 @@ static bool insert_intent(StateStore *store, Submission *s, int64_t now, char *e
   state_bind_text(insert, 8, s->body);
   state_bind_text(insert, 9, s->customer_user_upn);
   sqlite3_bind_int64(insert, 10, now);
+  sqlite3_bind_int64(insert, 11, (sqlite3_int64)getpid());
+  sqlite3_bind_int64(insert, 12, (sqlite3_int64)state_process_start((long)getpid()));
   int rc = state_step_done(insert);
   if (rc != SQLITE_DONE) {
     return state_fail(store, rc, err, err_size);
@@ -267,7 +281,44 @@ static bool insert_intent(StateStore *store, Submission *s, int64_t now, char *e
   s->id = sqlite3_last_insert_rowid(store->db);
   s->attempts = 1;
   s->created_ms = now;
+  s->previous_state = 0;
   return true;
+}
+
+long long state_process_start(long pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+  FILE *file = fopen(path, "r");
+  if (!file) {
+    return 0;
+  }
+  char line[1024];
+  long long start = 0;
+  if (fgets(line, sizeof line, file)) {
+    /* Field 22 (starttime), counted after the command name, which may hold spaces: from the
+     * last ')' on. */
+    char *p = strrchr(line, ')');
+    for (int field = 2; p && *p && field < 22; field++) {
+      p = strchr(p + 1, ' ');
+    }
+    if (p) {
+      start = strtoll(p + 1, NULL, 10);
+    }
+  }
+  fclose(file);
+  return start;
+}
+
+bool submission_owner_alive(const Submission *s) {
+  if (s->owner_pid <= 0 || s->owner_pid == (long)getpid()) {
+    return false;
+  }
+  if (kill((pid_t)s->owner_pid, 0) != 0 && errno != EPERM) {
+    return false;
+  }
+  /* The same pid may since belong to another program: the start time tells. */
+  long long start = state_process_start(s->owner_pid);
+  return start != 0 && (s->owner_start == 0 || start == s->owner_start);
 }
 
 bool state_submission_begin(StateStore *store, Submission *submission, char *err, size_t err_size) {
@@ -352,6 +403,44 @@ bool state_submissions_unresolved(StateStore *store, const char *profile, Submis
   state_bind_text(stmt, 1, profile);
   bool ok = state_submission_collect(store, stmt, out, err, err_size);
   state_stmt_done(stmt);
+  /* What a live pccart is sending right now is its to settle. */
+  size_t kept = 0;
+  for (size_t i = 0; ok && i < out->count; i++) {
+    if (submission_owner_alive(&out->items[i])) {
+      submission_clear(&out->items[i]);
+    } else {
+      out->items[kept++] = out->items[i];
+    }
+  }
+  if (ok) {
+    out->count = kept;
+  }
+  return ok;
+}
+
+bool state_submission_get(StateStore *store, const char *profile, const char *request_id,
+                          Submission *out, bool *found, char *err, size_t err_size) {
+  *found = false;
+  memset(out, 0, sizeof *out);
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2(store->db,
+                              "SELECT " STATE_SUBMISSION_COLUMNS
+                              " FROM submissions WHERE profile = ?1 AND request_id = ?2",
+                              -1, &stmt, NULL);
+  if (rc != SQLITE_OK) {
+    return state_fail(store, rc, err, err_size);
+  }
+  state_bind_text(stmt, 1, profile);
+  state_bind_text(stmt, 2, request_id);
+  SubmissionList list = {0};
+  bool ok = state_submission_collect(store, stmt, &list, err, err_size);
+  sqlite3_finalize(stmt);
+  if (ok && list.count > 0) {
+    *out = list.items[0];
+    memset(&list.items[0], 0, sizeof list.items[0]);
+    *found = true;
+  }
+  submission_list_clear(&list);
   return ok;
 }
 

@@ -271,7 +271,7 @@ static void test_existing_file_made_private(void **state) {
   assert_int_equal(mode_of(path), 0600);
   state_close(store);
   sqlite3 *db = raw_open(path);
-  assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+  assert_int_equal(raw_int(db, "PRAGMA user_version"), STATE_SCHEMA_VERSION);
   sqlite3_close(db);
   free(path);
 }
@@ -291,7 +291,7 @@ static void test_reopen_idempotent(void **state) {
   submission_list_clear(&list);
   state_close(store);
   sqlite3 *db = raw_open(path);
-  assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+  assert_int_equal(raw_int(db, "PRAGMA user_version"), STATE_SCHEMA_VERSION);
   assert_int_equal(raw_int(db, "SELECT count(*) FROM submissions"), 1);
   sqlite3_close(db);
   free(path);
@@ -747,7 +747,7 @@ static void test_newer_schema_refused(void **state) {
   raw_exec(db, "PRAGMA user_version = 99");
   sqlite3_close(db); /* the last connection: the WAL is folded into the file */
 
-  refused_unchanged(path, "was written by a newer pccart (schema 99, this one reads up to 1)");
+  refused_unchanged(path, "was written by a newer pccart (schema 99, this one reads up to 2)");
   char err[1024];
   assert_null(state_open(path, err, sizeof err));
   assert_non_null(strstr(err, "upgrade pccart or move the file away"));
@@ -1022,6 +1022,121 @@ static void test_two_processes(void **state) {
   free(path);
 }
 
+/* A file of schema 1 (as the first release wrote it) is migrated: its rows kept, the owner
+ * columns added. */
+static void test_schema_1_migrated(void **state) {
+  (void)state;
+  char *path = scratch_path("v1.db");
+  sqlite3 *db = raw_open(path);
+  raw_exec(
+      db,
+      "PRAGMA application_id = 1885561697; PRAGMA journal_mode = WAL;"
+      "CREATE TABLE submissions (id INTEGER PRIMARY KEY, profile TEXT NOT NULL,"
+      " operation TEXT NOT NULL CHECK (operation IN ('create', 'update', 'checkout')),"
+      " customer_id TEXT NOT NULL, customer_name TEXT, cart_id TEXT, request_id TEXT NOT NULL,"
+      " body_hash TEXT NOT NULL, body TEXT, customer_user_upn TEXT, created_ms INTEGER NOT NULL,"
+      " updated_ms INTEGER NOT NULL, attempts INTEGER NOT NULL,"
+      " state TEXT NOT NULL CHECK (state IN ('pending', 'unknown', 'done', 'refused')),"
+      " http_status INTEGER NOT NULL DEFAULT 0, error_code INTEGER NOT NULL DEFAULT 0,"
+      " error TEXT, result TEXT, resolution TEXT, UNIQUE (profile, request_id));"
+      "CREATE INDEX submissions_created ON submissions (created_ms);"
+      "CREATE INDEX submissions_profile ON submissions (profile, created_ms);"
+      "CREATE INDEX submissions_customer ON submissions (profile, customer_id, created_ms);"
+      "CREATE INDEX submissions_unresolved ON submissions (profile, created_ms)"
+      "  WHERE state IN ('pending', 'unknown');"
+      "CREATE TABLE autosave (profile TEXT PRIMARY KEY, customer_id TEXT, customer_name TEXT,"
+      " cart_id TEXT, base_version TEXT, cart_json TEXT NOT NULL, dirty INTEGER NOT NULL,"
+      " line_count INTEGER NOT NULL, saved_ms INTEGER NOT NULL);"
+      "CREATE TABLE recent_carts (profile TEXT NOT NULL, customer_id TEXT NOT NULL,"
+      " cart_id TEXT NOT NULL, status TEXT, line_count INTEGER NOT NULL,"
+      " seen_ms INTEGER NOT NULL, PRIMARY KEY (profile, customer_id, cart_id));"
+      "CREATE INDEX recent_carts_seen ON recent_carts (profile, customer_id, seen_ms);"
+      "INSERT INTO submissions (profile, operation, customer_id, request_id, body_hash,"
+      " created_ms, updated_ms, attempts, state) VALUES ('p', 'checkout', 'cust',"
+      " '" REQ("07") "', '', 5, 5, 1, 'unknown');"
+                     "PRAGMA user_version = 1;");
+  sqlite3_close(db);
+  StateStore *store = open_ok(path);
+  SubmissionList list = {0};
+  char err[512] = "";
+  assert_true(state_submissions_unresolved(store, "p", &list, err, sizeof err));
+  assert_int_equal(list.count, 1);
+  assert_int_equal(list.items[0].owner_pid, 0);
+  submission_list_clear(&list);
+  state_close(store);
+  db = raw_open(path);
+  assert_int_equal(raw_int(db, "PRAGMA user_version"), STATE_SCHEMA_VERSION);
+  sqlite3_close(db);
+  free(path);
+}
+
+/* A repeat says what the row was before; a row a live process is sending is not another's to
+ * reconcile; a row by request id reads back. */
+static void test_previous_state_owner_and_get(void **state) {
+  (void)state;
+  char *path = scratch_path("state.db");
+  StateStore *store = open_ok(path);
+  Submission s = intent("p", SUBMISSION_CHECKOUT, "cust", "cart-1", REQ("08"), NULL);
+  begin_ok(store, &s);
+  assert_int_equal(s.previous_state, 0);
+  char err[512] = "";
+  SubmissionOutcome unknown = {.state = SUBMISSION_UNKNOWN, .error = "lost"};
+  assert_true(state_submission_finish(store, s.id, &unknown, err, sizeof err));
+  begin_ok(store, &s);
+  assert_int_equal(s.previous_state, SUBMISSION_UNKNOWN);
+  Submission got = {0};
+  bool found = false;
+  assert_true(state_submission_get(store, "p", REQ("08"), &got, &found, err, sizeof err));
+  assert_true(found);
+  assert_int_equal(got.owner_pid, (long)getpid());
+  assert_true(got.owner_start > 0);
+  assert_int_equal(got.owner_start, state_process_start((long)getpid()));
+  /* Its owner is this process: not alive "elsewhere", so this process may settle it. */
+  assert_false(submission_owner_alive(&got));
+  submission_clear(&got);
+  assert_true(state_submission_get(store, "p", REQ("99"), &got, &found, err, sizeof err));
+  assert_false(found);
+
+  /* A child journals an intent and waits; while it lives, the parent leaves it alone. */
+  int go[2], ready[2];
+  assert_int_equal(pipe(go), 0);
+  assert_int_equal(pipe(ready), 0);
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    char child_err[512];
+    StateStore *mine = state_open(path, child_err, sizeof child_err);
+    Submission c = intent("p", SUBMISSION_CHECKOUT, "cust", "cart-2", REQ("09"), NULL);
+    bool ok = mine && state_submission_begin(mine, &c, child_err, sizeof child_err);
+    char byte = ok ? 'y' : 'n';
+    if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) != 1)
+      _exit(2);
+    _exit(ok ? 0 : 1);
+  }
+  char byte = 0;
+  assert_int_equal(read(ready[0], &byte, 1), 1);
+  assert_int_equal(byte, 'y');
+  SubmissionList list = {0};
+  assert_true(state_submissions_unresolved(store, "p", &list, err, sizeof err));
+  assert_int_equal(list.count, 1); /* ours (REQ 08), not the child's */
+  assert_string_equal(list.items[0].request_id, REQ("08"));
+  submission_list_clear(&list);
+  assert_int_equal(write(go[1], "x", 1), 1);
+  int status = 0;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  /* Gone, its row is anyone's to settle. */
+  assert_true(state_submissions_unresolved(store, "p", &list, err, sizeof err));
+  assert_int_equal(list.count, 2);
+  submission_list_clear(&list);
+  close(go[0]);
+  close(go[1]);
+  close(ready[0]);
+  close(ready[1]);
+  state_close(store);
+  free(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_default_dir, setup, teardown),
@@ -1044,6 +1159,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_locked_refused, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_handles, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_processes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_schema_1_migrated, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_previous_state_owner_and_get, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
