@@ -224,8 +224,6 @@ static long *slot_field(AppState *state, AppSlot slot) {
     return &state->catalog.subscriptions_job;
   case SLOT_CATALOG_ALL:
     return &state->internal->catalog_all_job;
-  case SLOT_RECONCILE:
-    return &state->internal->reconcile_job;
   }
   return NULL;
 }
@@ -253,8 +251,6 @@ void app_job_submitted(AppState *state, long job_id, const char *why) {
   switch (slot) {
   case SLOT_CUSTOMERS:
     customers_refused(state);
-    break;
-  case SLOT_RECONCILE:
     break;
   case SLOT_SAVE:
   case SLOT_CHECKOUT:
@@ -317,9 +313,20 @@ void app_apply_result(AppState *state, JobResult *result) {
   job_result_free(result);
 }
 
-bool app_reconcile(AppState *state) {
-  Job *job = job_new(JOB_RECONCILE);
-  return job && app_outbox_push(state, job, SLOT_RECONCILE);
+Job *app_reconcile_job(AppState *state) {
+  (void)state;
+  return job_new(JOB_RECONCILE);
+}
+
+void app_reconcile_submitted(AppState *state, long job_id, const char *why) {
+  state->changes |= APP_CHANGED_STATUS;
+  if (job_id <= 0) {
+    app_post(state, APP_MESSAGE_WARNING, 0, 0, NULL, "Earlier submissions were not checked: %s",
+             why && *why ? why : "the check could not start.");
+    return;
+  }
+  state->internal->reconcile_job = job_id;
+  state->jobs_in_flight++;
 }
 
 /* Tells what became of each submission an earlier run left unsettled. */

@@ -169,9 +169,13 @@ bool app_take_message(AppState *state, AppMessage *out);
 void app_message(AppState *state, AppMessageLevel level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Queues the check of the submissions earlier runs left unsettled (the worker's journal); what
- * became of each is told in messages. False when out of memory. */
-bool app_reconcile(AppState *state);
+/* The check of the submissions earlier runs left unsettled (JOB_RECONCILE), for a worker of
+ * its own (so that a slow service does not hold up the customer list); what became of each is
+ * told in messages when its result is applied. NULL when out of memory. Until then a save or
+ * checkout waits (it could repeat one of them). */
+Job *app_reconcile_job(AppState *state);
+/* worker_submit's answer for that job (0: refused, with why). */
+void app_reconcile_submitted(AppState *state, long job_id, const char *why);
 
 /* ----- customers ----- */
 

@@ -18,7 +18,6 @@ typedef enum AppSlot {
   SLOT_AVAILABILITIES,
   SLOT_SUBSCRIPTIONS,
   SLOT_CATALOG_ALL,
-  SLOT_RECONCILE,
 } AppSlot;
 
 /* Customer strings live in chunks so 100,000 summaries cost one allocation per ~64 KB, not four

@@ -250,12 +250,16 @@ bool app_autosave_snapshot(const AppState *state, Autosave *out) {
 bool app_cart_restore(AppState *state, const Autosave *autosave, char *why, size_t why_size) {
   char err[256] = "";
   Cart *draft = autosave->cart_json ? cart_parse(autosave->cart_json, err, sizeof err) : NULL;
-  char *id = autosave->customer_id ? app_strdup(autosave->customer_id) : NULL;
-  char *name =
-      app_strdup(autosave->customer_name ? autosave->customer_name
-                                         : (autosave->customer_id ? autosave->customer_id : ""));
-  if (!draft || !app_customer_begin(state, id, name)) {
+  if (!draft || !autosave->customer_id) {
     snprintf(why, why_size, "The autosaved cart could not be read%s%s.", err[0] ? ": " : "", err);
+    cart_free(draft);
+    return false;
+  }
+  char *id = app_strdup(autosave->customer_id);
+  char *name =
+      app_strdup(autosave->customer_name ? autosave->customer_name : autosave->customer_id);
+  if (!app_customer_begin(state, id, name)) { /* it frees id and name */
+    snprintf(why, why_size, "Out of memory while restoring the autosaved cart.");
     cart_free(draft);
     return false;
   }

@@ -260,6 +260,11 @@ bool app_cart_save(AppState *state, char *why, size_t why_size) {
     say(why, why_size, "The cart is already being saved.");
     return false;
   }
+  if (state->internal->reconcile_job) {
+    say(why, why_size,
+        "What an earlier run left unsettled is being checked first; save again in a moment.");
+    return false;
+  }
   if (checkout_in_flight(state)) {
     say(why, why_size, "The cart is being checked out; wait for the checkout to finish.");
     return false;
@@ -371,6 +376,11 @@ bool app_cart_can_checkout(const AppState *state, char *why, size_t why_size) {
   }
   if (checkout_in_flight(state)) {
     say(why, why_size, "A checkout of this cart is already in progress.");
+    return false;
+  }
+  if (state->internal->reconcile_job) {
+    say(why, why_size,
+        "What an earlier run left unsettled is being checked first; check out in a moment.");
     return false;
   }
   if (save_in_flight(state)) {

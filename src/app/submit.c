@@ -126,12 +126,21 @@ static void say_unknown(const SubmitIntent *intent, bool in_progress, PcError *e
   e->outcome_unknown = true;
 }
 
-/* After the first send failed: settle an outcome that may have been acted on. */
+/* A refusal that says the service did not act on this request id: a 4xx other than "timed
+ * out", "busy" or "being processed". Anything else after an attempt that may have acted leaves
+ * the outcome unknown. */
+static bool definite_refusal(const PcError *e) {
+  return e->kind == PC_ERROR_HTTP && e->http_status >= 400 && e->http_status < 500 &&
+         e->http_status != 408 && e->http_status != 429 && !still_in_progress(e);
+}
+
+/* After the first send failed: settle an outcome that may have been acted on. earlier: an
+ * earlier attempt of this intent (another run) may have acted. */
 static bool resolve(PcClient *client, const SubmitIntent *intent, const SubmitPolicy *policy,
-                    SubmitResult *result) {
+                    bool earlier, SubmitResult *result) {
   int limit =
       policy && policy->resolve_checks > 0 ? policy->resolve_checks : DEFAULT_RESOLVE_CHECKS;
-  bool uncertain = false;
+  bool uncertain = earlier || result->error.outcome_unknown;
   bool in_progress = false;
   bool ok = false;
   int lost = 0; /* answers that told nothing (timeouts, broken connections, 5xx) */
@@ -155,8 +164,7 @@ static bool resolve(PcClient *client, const SubmitIntent *intent, const SubmitPo
       e->kind = PC_ERROR_CANCELLED;
       break;
     }
-    if (intent->operation == SUBMISSION_CHECKOUT && !in_progress &&
-        cart_ordered(client, intent) < 0)
+    if (!in_progress && cart_ordered(client, intent) < 0)
       continue; /* not even the cart could be read: keep the error, look again */
     /* Ordered: the same id fetches the first result. Not ordered: the same id either finds
      * the first attempt still at work (409) or, if it never arrived, carries the intent out. */
@@ -172,10 +180,11 @@ static bool resolve(PcClient *client, const SubmitIntent *intent, const SubmitPo
              "The checkout went through (Partner Center says cart %s is already ordered), but "
              "Partner Center did not send its orders again; look them up by customer.",
              intent->cart_id);
+    result->ordered_without_result = true;
     return false;
   }
   /* Never "cancelled" or "failed" for what may have been carried out. */
-  if (e->outcome_unknown || (uncertain && (in_progress || e->kind != PC_ERROR_HTTP)))
+  if (e->outcome_unknown || (uncertain && !definite_refusal(e)))
     say_unknown(intent, in_progress && e->kind != PC_ERROR_CANCELLED, e);
   return false;
 }
@@ -224,9 +233,11 @@ static bool submission_of(const SubmitJournal *journal, const SubmitIntent *inte
   return ok;
 }
 
-/* The request id of an unresolved (or just settled) intent this one repeats, if any. */
-static void adopt(const SubmitJournal *journal, const SubmitPolicy *policy, SubmitIntent *intent,
-                  Submission *row, SubmitResult *result) {
+/* The request id of an unresolved (or just settled) intent this one repeats, if any; the
+ * settled one when it was settled by this run's reconciliation (NULL otherwise). */
+static const Submission *adopt(const SubmitJournal *journal, const SubmitPolicy *policy,
+                               SubmitIntent *intent, Submission *row, SubmitResult *result) {
+  const Submission *settled = NULL;
   Submission found = {0};
   bool hit = false;
   char err[256];
@@ -240,12 +251,32 @@ static void adopt(const SubmitJournal *journal, const SubmitPolicy *policy, Subm
     if (like_matches(s, row)) {
       memcpy(intent->request_id, s->request_id, sizeof intent->request_id);
       hit = true;
+      settled = s;
     }
   }
   if (hit) {
     memcpy(row->request_id, intent->request_id, sizeof row->request_id);
     result->adopted = true;
   }
+  return settled;
+}
+
+/* An intent this run's reconciliation settled answers from its recorded result: sending it
+ * again could only fail now (and overwrite a done row) or get the same answer. */
+static bool answer_from_journal(const SubmitIntent *intent, const Submission *settled,
+                                SubmitResult *result) {
+  if (!settled->result)
+    return false;
+  char err[128];
+  if (intent->operation == SUBMISSION_CHECKOUT)
+    result->checkout = checkout_result_parse(settled->result, err, sizeof err);
+  else
+    result->cart = cart_parse(settled->result, err, sizeof err);
+  if (!result->checkout && !result->cart)
+    return false;
+  result->from_journal = true;
+  snprintf(result->info.request_id, sizeof result->info.request_id, "%s", intent->request_id);
+  return true;
 }
 
 static void record(const SubmitJournal *journal, const SubmitIntent *intent, bool ok,
@@ -266,6 +297,10 @@ static void record(const SubmitJournal *journal, const SubmitIntent *intent, boo
     outcome.result = text;
     if (intent->operation == SUBMISSION_CREATE && result->cart)
       outcome.cart_id = result->cart->id;
+  } else if (result->ordered_without_result) {
+    outcome.state = SUBMISSION_DONE;
+    outcome.http_status = e->http_status;
+    outcome.error = e->message;
   } else {
     outcome.state = e->outcome_unknown ? SUBMISSION_UNKNOWN : SUBMISSION_REFUSED;
     outcome.http_status = e->http_status;
@@ -295,7 +330,9 @@ static bool run_with_row(PcClient *client, const SubmitJournal *journal, SubmitI
     }
     result->journal_id = row->id;
   }
-  bool ok = send_once(client, intent, result) || resolve(client, intent, policy, result);
+  bool earlier =
+      row->previous_state == SUBMISSION_PENDING || row->previous_state == SUBMISSION_UNKNOWN;
+  bool ok = send_once(client, intent, result) || resolve(client, intent, policy, earlier, result);
   char resolution[160] = "";
   if (result->checks)
     snprintf(resolution, sizeof resolution, "%s%ssettled after %d check%s", note ? note : "",
@@ -316,8 +353,12 @@ bool submit_run(PcClient *client, const SubmitJournal *journal, SubmitIntent *in
     error_say(&result->error, PC_ERROR_NO_MEMORY, "Out of memory before sending.");
     return false;
   }
-  if (!intent->request_id[0] && intent->adopt_unresolved)
-    adopt(journal, policy, intent, &row, result);
+  const Submission *settled =
+      intent->adopt_unresolved ? adopt(journal, policy, intent, &row, result) : NULL;
+  if (settled && answer_from_journal(intent, settled, result)) {
+    submission_clear(&row);
+    return true;
+  }
   if (!intent->request_id[0]) {
     pc_new_request_id(intent->request_id);
     memcpy(row.request_id, intent->request_id, sizeof row.request_id);
@@ -399,7 +440,7 @@ static bool report_add(ReconcileReport *report, Submission *taken, const char *s
   return true;
 }
 
-static bool settled_add(SubmissionList *list, const Submission *s) {
+bool settled_list_add(SubmissionList *list, const Submission *s) {
   Submission *grown = realloc(list->items, (list->count + 1) * sizeof *grown);
   if (!grown)
     return false;
@@ -412,8 +453,46 @@ static bool settled_add(SubmissionList *list, const Submission *s) {
   copy->cart_id = s->cart_id ? model_strdup(s->cart_id) : NULL;
   memcpy(copy->request_id, s->request_id, sizeof copy->request_id);
   memcpy(copy->body_hash, s->body_hash, sizeof copy->body_hash);
+  copy->state = s->state;
+  copy->result = s->result ? model_strdup(s->result) : NULL;
   list->count++;
-  return true;
+  bool ok = (!s->profile || copy->profile) && (!s->customer_id || copy->customer_id) &&
+            (!s->cart_id || copy->cart_id) && (!s->result || copy->result);
+  if (!ok) {
+    submission_clear(copy);
+    list->count--;
+  }
+  return ok;
+}
+
+/* An update whose cart was saved again later (and that save went through) must not be sent
+ * again: it would put back the older lines. */
+static bool superseded(StateStore *store, const Submission *s) {
+  if (s->operation != SUBMISSION_UPDATE || !s->cart_id)
+    return false;
+  HistoryQuery query = {.profile = s->profile, .customer_id = s->customer_id};
+  SubmissionList later = {0};
+  char err[256];
+  bool found = false;
+  if (state_history(store, &query, &later, err, sizeof err)) {
+    for (size_t i = 0; i < later.count && !found; i++) {
+      const Submission *o = &later.items[i];
+      found = o->id > s->id && o->state == SUBMISSION_DONE && o->cart_id &&
+              strcasecmp(o->cart_id, s->cart_id) == 0 &&
+              (o->operation == SUBMISSION_UPDATE || o->operation == SUBMISSION_CREATE);
+    }
+  }
+  submission_list_clear(&later);
+  return found;
+}
+
+/* Records an outcome decided here (nothing sent) and says it in summary. */
+static void settle_here(StateStore *store, Submission *s, SubmissionState state, const char *error,
+                        const char *resolution) {
+  SubmissionOutcome outcome = {.state = state, .error = error, .resolution = resolution};
+  char ignored[256];
+  if (state_submission_finish(store, s->id, &outcome, ignored, sizeof ignored))
+    s->state = state;
 }
 
 bool submit_reconcile(PcClient *client, const SubmitJournal *journal, const SubmitPolicy *policy,
@@ -424,7 +503,11 @@ bool submit_reconcile(PcClient *client, const SubmitJournal *journal, const Subm
   SubmissionList pending = {0};
   if (!state_submissions_unresolved(journal->store, journal->profile, &pending, err, err_size))
     return false;
-  for (size_t i = 0; i < pending.count; i++) {
+  bool stopped = false;
+  for (size_t i = 0; i < pending.count && !stopped; i++) {
+    /* A cancel (quitting while this runs) leaves the rest as they were, for the next start. */
+    if (pc_client_is_cancelled(client))
+      break;
     Submission *s = &pending.items[i];
     SubmitIntent intent;
     Cart *cart = NULL;
@@ -432,26 +515,43 @@ bool submit_reconcile(PcClient *client, const SubmitJournal *journal, const Subm
     char why[256] = "";
     char summary[512];
     bool ok = false;
-    if (!intent_of(s, &intent, &cart, why, sizeof why)) {
-      SubmissionOutcome outcome = {.state = SUBMISSION_REFUSED,
-                                   .error = why,
-                                   .resolution = "could not be sent again from the journal"};
-      char ignored[256];
-      state_submission_finish(journal->store, s->id, &outcome, ignored, sizeof ignored);
+    if (superseded(journal->store, s)) {
+      settle_here(journal->store, s, SUBMISSION_REFUSED, NULL,
+                  "superseded: a later save of this cart went through; not sent again");
       snprintf(summary, sizeof summary,
-               "The %s of cart %s for %s (MS-RequestId %s) could not be checked: %s.",
+               "The update of cart %s for %s (MS-RequestId %s) was superseded by a later save "
+               "of that cart; it was not sent again.",
+               s->cart_id, who(s), s->request_id);
+    } else if (!intent_of(s, &intent, &cart, why, sizeof why)) {
+      /* It may have been sent: it stays unknown, for `pccart recover` to show. */
+      char note[320];
+      snprintf(note, sizeof note, "could not be sent again from the journal: %s", why);
+      settle_here(journal->store, s, SUBMISSION_UNKNOWN, NULL, note);
+      snprintf(summary, sizeof summary,
+               "The %s of cart %s for %s (MS-RequestId %s) could not be checked: %s; look it "
+               "up with `pccart cart show`.",
                submission_operation_name(s->operation), s->cart_id ? s->cart_id : "(new)", who(s),
                s->request_id, why);
     } else {
       ok = run_with_row(client, journal, &intent, policy, s, "reconciled at start", &result);
-      if (ok && s->operation == SUBMISSION_CREATE && result.cart && result.cart->id && !s->cart_id)
-        s->cart_id = model_strdup(result.cart->id);
+      stopped = result.error.kind == PC_ERROR_CANCELLED;
       summarise(s, ok, &result, summary, sizeof summary);
-      s->state = ok                             ? SUBMISSION_DONE
-                 : result.error.outcome_unknown ? SUBMISSION_UNKNOWN
-                                                : SUBMISSION_REFUSED;
+      /* The report shows the row as the journal now has it. */
+      Submission now = {0};
+      bool found = false;
+      char ignored[256];
+      if (state_submission_get(journal->store, journal->profile, s->request_id, &now, &found,
+                               ignored, sizeof ignored) &&
+          found) {
+        submission_clear(s);
+        *s = now;
+      } else {
+        s->state = ok                             ? SUBMISSION_DONE
+                   : result.error.outcome_unknown ? SUBMISSION_UNKNOWN
+                                                  : SUBMISSION_REFUSED;
+      }
     }
-    bool kept = (!ok || settled_add(&report->settled, s)) && report_add(report, s, summary);
+    bool kept = (!ok || settled_list_add(&report->settled, s)) && report_add(report, s, summary);
     submit_result_clear(&result);
     cart_free(cart);
     if (!kept) {

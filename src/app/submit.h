@@ -32,10 +32,10 @@ typedef struct SubmitIntent {
   /* In: the MS-RequestId to use, or "" for a new one (or an adopted one, below). Out: the id
    * the intent was sent with: a retry of the same intent must use it again. */
   char request_id[37];
-  /* With no request id given: when the journal holds an unresolved intent this one repeats
-   * (the same file for the same customer after a crash, the same cart's checkout), or one the
-   * reconciliation of this run settled, use its request id, so the service answers with the
-   * first outcome instead of acting twice. */
+  /* When the journal holds an unresolved intent this one repeats (the same file for the same
+   * customer after a crash, the same cart's checkout), use its request id (instead of the one
+   * given, or a new one), so the service answers with the first outcome instead of acting
+   * twice; one that this run's reconciliation settled answers from its recorded result. */
   bool adopt_unresolved;
 } SubmitIntent;
 
@@ -56,9 +56,15 @@ typedef struct SubmitResult {
   PcCallInfo info;              /* the last call */
   PcError error;                /* when it failed; error.outcome_unknown: it may have acted */
   bool adopted;                 /* the request id came from an earlier unresolved intent */
-  int checks;                   /* looks it took to settle an uncertain attempt; 0: none */
-  int64_t journal_id;           /* the journal row; 0 when not journaled */
-  char journal_warning[320];    /* the outcome could not be recorded (it stands all the same) */
+  /* The adopted intent had been settled (done) by this run's reconciliation: its recorded
+   * result is the answer, and nothing was sent again. */
+  bool from_journal;
+  /* A checkout the service says is ordered, whose result it did not send again (an older
+   * service's 800065 instead of a replay): recorded as done, told as an error. */
+  bool ordered_without_result;
+  int checks;                /* looks it took to settle an uncertain attempt; 0: none */
+  int64_t journal_id;        /* the journal row; 0 when not journaled */
+  char journal_warning[320]; /* the outcome could not be recorded (it stands all the same) */
 } SubmitResult;
 
 void submit_result_clear(SubmitResult *result);
@@ -83,9 +89,14 @@ typedef struct ReconcileReport {
 } ReconcileReport;
 
 void reconcile_report_clear(ReconcileReport *report);
+/* Appends a copy of the identifying fields and the result of s to list (for SubmitPolicy.settled
+ * kept beyond the report); false when out of memory. */
+bool settled_list_add(SubmissionList *list, const Submission *s);
 
 /* Sends each unresolved intent of the journal's profile again with its own MS-RequestId and
- * records what became of it. False (err set) only when the journal could not be read. */
+ * records what became of it (an update superseded by a later save of its cart is not sent
+ * again). Stops at a cancel, leaving the rest as they were. False (err set) only when the
+ * journal could not be read. */
 bool submit_reconcile(PcClient *client, const SubmitJournal *journal, const SubmitPolicy *policy,
                       ReconcileReport *report, char *err, size_t err_size);
 

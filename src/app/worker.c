@@ -34,6 +34,7 @@ struct Worker {
   PcClient *client;
   StateStore *journal; /* used by the worker thread only, once jobs run; NULL: none */
   char *profile;
+  SubmissionList settled; /* guarded by mutex: what a reconciliation settled */
   PcRetryObserver user_on_retry;
   void *user_on_retry_user;
   pthread_t thread;
@@ -487,8 +488,16 @@ static void on_retry(void *user, int attempt, long wait_ms, const PcError *why);
 /* Create, update and checkout: journaled, sent, resolved and recorded (app/submit.h). */
 static bool run_submission(Worker *worker, Job *job, JobResult *result) {
   SubmitJournal journal = {.store = worker->journal, .profile = worker->profile};
-  SubmitPolicy policy = {.on_wait = on_retry, .on_wait_user = worker};
+  /* A copy, so that worker_set_settled may replace the list while this runs. */
+  SubmissionList settled = {0};
+  pthread_mutex_lock(&worker->mutex);
+  for (size_t i = 0; i < worker->settled.count; i++)
+    settled_list_add(&settled, &worker->settled.items[i]);
+  pthread_mutex_unlock(&worker->mutex);
+  SubmitPolicy policy = {.on_wait = on_retry, .on_wait_user = worker, .settled = &settled};
   SubmitIntent intent = {
+      /* A restored cart saved again after a crash is the intent the journal already holds. */
+      .adopt_unresolved = true,
       .operation = job->kind == JOB_CART_CREATE   ? SUBMISSION_CREATE
                    : job->kind == JOB_CART_UPDATE ? SUBMISSION_UPDATE
                                                   : SUBMISSION_CHECKOUT,
@@ -501,6 +510,7 @@ static bool run_submission(Worker *worker, Job *job, JobResult *result) {
   memcpy(intent.request_id, job->request_id, sizeof intent.request_id);
   SubmitResult submitted;
   bool ok = submit_run(worker->client, &journal, &intent, &policy, &submitted);
+  submission_list_clear(&settled);
   memcpy(job->request_id, intent.request_id, sizeof job->request_id);
   result->cart = submitted.cart;
   result->checkout = submitted.checkout;
@@ -726,6 +736,7 @@ void worker_stop(Worker *worker) {
   pc_client_free(worker->client);
   state_close(worker->journal);
   free(worker->profile);
+  submission_list_clear(&worker->settled);
   pthread_cond_destroy(&worker->cond);
   pthread_mutex_destroy(&worker->mutex);
   close(worker->wake_fd);
@@ -749,6 +760,19 @@ bool worker_use_journal(Worker *worker, const char *state_path, const char *prof
   worker->profile = name;
   pthread_mutex_unlock(&worker->mutex);
   return true;
+}
+
+bool worker_set_settled(Worker *worker, const SubmissionList *settled) {
+  SubmissionList copy = {0};
+  bool ok = true;
+  for (size_t i = 0; ok && settled && i < settled->count; i++)
+    ok = settled_list_add(&copy, &settled->items[i]);
+  pthread_mutex_lock(&worker->mutex);
+  SubmissionList old = worker->settled;
+  worker->settled = copy;
+  pthread_mutex_unlock(&worker->mutex);
+  submission_list_clear(&old);
+  return ok;
 }
 
 int worker_wake_fd(const Worker *worker) {

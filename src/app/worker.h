@@ -103,6 +103,10 @@ Worker *worker_start(const PcSettings *settings, PcError *error);
 bool worker_use_journal(Worker *worker, const char *state_path, const char *profile, char *err,
                         size_t err_size);
 
+/* What a reconciliation settled (JobResult.reconcile.settled, copied): a save or checkout that
+ * repeats one of them answers from its recorded result instead of being sent again. */
+bool worker_set_settled(Worker *worker, const SubmissionList *settled);
+
 /* Cancels what is running, drops what is queued, joins the thread, frees everything. */
 void worker_stop(Worker *worker);
 

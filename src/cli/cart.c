@@ -140,6 +140,20 @@ static int report_write_error(CliRun *run, const PcError *error, const char *req
   return code;
 }
 
+/* The customer's company name, for the history; NULL when it cannot be read (the submission
+ * goes on without it). Caller frees. */
+static char *company_name_of(PcClient *client, const char *customer_id) {
+  Customer customer = {0};
+  PcError error = {0};
+  char *name = NULL;
+  if (pc_customer_get(client, customer_id, &customer, NULL, &error) && customer.company_name) {
+    name = model_strdup(customer.company_name);
+  }
+  customer_clear(&customer);
+  pc_error_clear(&error);
+  return name;
+}
+
 /* Says that this run repeats an intent an earlier run left unsettled. */
 static void tell_adopted(CliRun *run, const char *what, const char *request_id) {
   cli_message(run,
@@ -160,9 +174,11 @@ static int send_cart_file(CliRun *run, const char *customer, const CartFile *fil
   }
   SubmitJournal journal = cli_journal(run);
   SubmitPolicy policy = cli_submit_policy(run);
+  char *company = journal.store ? company_name_of(client, customer) : NULL;
   SubmitIntent intent = {
       .operation = update ? SUBMISSION_UPDATE : SUBMISSION_CREATE,
       .customer_id = customer,
+      .customer_name = company,
       .cart = file->cart,
       .adopt_unresolved = !cli_value(run, "--request-id"),
   };
@@ -184,6 +200,7 @@ static int send_cart_file(CliRun *run, const char *customer, const CartFile *fil
     cli_message(run, "pccart: %s", result.journal_warning);
   }
   submit_result_clear(&result);
+  free(company);
   return code;
 }
 
@@ -536,9 +553,11 @@ static int run_checkout(CliRun *run) {
   }
   SubmitJournal journal = cli_journal(run);
   SubmitPolicy policy = cli_submit_policy(run);
+  char *company = journal.store ? company_name_of(client, customer) : NULL;
   SubmitIntent intent = {
       .operation = SUBMISSION_CHECKOUT,
       .customer_id = customer,
+      .customer_name = company,
       .cart_id = cart_id,
       .customer_user_upn = cli_value(run, "--upn"),
       .adopt_unresolved = !cli_value(run, "--request-id"),
@@ -546,6 +565,7 @@ static int run_checkout(CliRun *run) {
   memcpy(intent.request_id, request_id, sizeof intent.request_id);
   SubmitResult submitted;
   bool ok = submit_run(client, &journal, &intent, &policy, &submitted);
+  free(company);
   memcpy(request_id, intent.request_id, sizeof intent.request_id);
   if (submitted.adopted) {
     tell_adopted(run, "checkout of this cart", request_id);

@@ -436,6 +436,10 @@ void pc_client_cancel(PcClient *client) {
   curl_multi_wakeup(client->multi);
 }
 
+bool pc_client_is_cancelled(PcClient *client) {
+  return client && atomic_load(&client->cancelled);
+}
+
 void pc_client_clear_cancel(PcClient *client) {
   if (client)
     atomic_store(&client->cancelled, false);

@@ -126,6 +126,8 @@ void pc_client_free(PcClient *client);
  * PC_ERROR_CANCELLED, and so does every later call until pc_client_clear_cancel. */
 void pc_client_cancel(PcClient *client);
 void pc_client_clear_cancel(PcClient *client);
+/* Whether pc_client_cancel was called since the last pc_client_clear_cancel. */
+bool pc_client_is_cancelled(PcClient *client);
 
 /* Waits ms on the client's thread; false as soon as the client is cancelled. */
 bool pc_client_wait(PcClient *client, long ms);

@@ -44,8 +44,8 @@ static int setup(void **state) {
   }
   PcSettings settings = sandbox_pc_settings(f.ctx);
   /* A held request never answers: the attempt ends at this timeout whatever the machine. */
-  settings.checkout_timeout_ms = 300;
-  settings.request_timeout_ms = 300;
+  settings.checkout_timeout_ms = 2000;
+  settings.request_timeout_ms = 2000;
   settings.max_attempts = 2;
   PcError error = {0};
   f.client = pc_client_new(&settings, &error);
@@ -367,6 +367,140 @@ static void test_refusal_is_recorded_as_refused(void **state) {
   submit_result_clear(&result);
 }
 
+/* A journal row as an earlier run left it: journaled, maybe sent, outcome `state`. */
+static Submission journaled(Fixture *f, SubmissionOperation op, const char *cart_id,
+                            const char *body, SubmissionState state) {
+  Submission row = {.operation = op};
+  row.profile = strdup("sandbox");
+  row.customer_id = strdup(DOC_CUSTOMER_ID);
+  row.cart_id = cart_id ? strdup(cart_id) : NULL;
+  row.body = body ? strdup(body) : NULL;
+  pc_new_request_id(row.request_id);
+  char err[256];
+  assert_true(state_submission_begin(f->store, &row, err, sizeof err));
+  if (state != SUBMISSION_PENDING) {
+    SubmissionOutcome outcome = {.state = state, .error = "an earlier run's error"};
+    assert_true(state_submission_finish(f->store, row.id, &outcome, err, sizeof err));
+  }
+  return row;
+}
+
+/* An unknown checkout tried again while Partner Center cannot be reached: nothing was learnt,
+ * so it stays unknown (not "refused"), and is reconciled again next time. */
+static void test_unreachable_retry_keeps_unknown(void **state) {
+  Fixture *f = *state;
+  Submission row = journaled(f, SUBMISSION_CHECKOUT, "11111111-2222-3333-4444-555555555555", NULL,
+                             SUBMISSION_UNKNOWN);
+  PcSettings settings = sandbox_pc_settings(f->ctx);
+  settings.api_base = "http://127.0.0.1:9"; /* nothing listens there */
+  settings.authority = "http://127.0.0.1:9/";
+  settings.max_attempts = 1;
+  PcError error = {0};
+  PcClient *offline = pc_client_new(&settings, &error);
+  assert_non_null(offline);
+  ReconcileReport report;
+  SubmitJournal journal = journal_of(f);
+  char err[256];
+  assert_true(submit_reconcile(offline, &journal, NULL, &report, err, sizeof err));
+  assert_int_equal(report.count, 1);
+  assert_int_equal(report.items[0].submission.state, SUBMISSION_UNKNOWN);
+  assert_non_null(strstr(report.items[0].summary, "still unknown"));
+  assert_int_equal(report.settled.count, 0);
+  reconcile_report_clear(&report);
+  Submission now = row_of(f, row.request_id);
+  assert_int_equal(now.state, SUBMISSION_UNKNOWN);
+  assert_int_equal(now.attempts, 2);
+  submission_clear(&now);
+  /* The same through submit_run with the same id: unknown, and the id is kept for the caller. */
+  SubmitIntent intent = checkout_intent(row.cart_id);
+  memcpy(intent.request_id, row.request_id, sizeof intent.request_id);
+  SubmitResult result;
+  assert_false(submit_run(offline, &journal, &intent, NULL, &result));
+  assert_true(result.error.outcome_unknown);
+  submit_result_clear(&result);
+  pc_client_free(offline);
+  submission_clear(&row);
+}
+
+/* Quitting while the reconciliation runs (a cancel) leaves every row as it was. */
+static void test_cancelled_reconcile_leaves_rows(void **state) {
+  Fixture *f = *state;
+  Submission a = journaled(f, SUBMISSION_CHECKOUT, "11111111-2222-3333-4444-555555555555", NULL,
+                           SUBMISSION_PENDING);
+  Submission b = journaled(f, SUBMISSION_CHECKOUT, "11111111-2222-3333-4444-555555555556", NULL,
+                           SUBMISSION_UNKNOWN);
+  pc_client_cancel(f->client);
+  ReconcileReport report;
+  SubmitJournal journal = journal_of(f);
+  char err[256];
+  assert_true(submit_reconcile(f->client, &journal, NULL, &report, err, sizeof err));
+  pc_client_clear_cancel(f->client);
+  assert_int_equal(report.count, 0);
+  reconcile_report_clear(&report);
+  Submission now = row_of(f, a.request_id);
+  assert_int_equal(now.state, SUBMISSION_PENDING);
+  submission_clear(&now);
+  now = row_of(f, b.request_id);
+  assert_int_equal(now.state, SUBMISSION_UNKNOWN);
+  submission_clear(&now);
+  submission_clear(&a);
+  submission_clear(&b);
+}
+
+/* An unknown update followed by a later update of the same cart that went through: sending the
+ * old one again would put its lines back, so it is not sent. */
+static void test_superseded_update_not_sent_again(void **state) {
+  Fixture *f = *state;
+  char *cart_id = docs_cart_create(f->ctx, NULL);
+  assert_non_null(cart_id);
+  Submission old =
+      journaled(f, SUBMISSION_UPDATE, cart_id, "{\"lineItems\":[]}", SUBMISSION_UNKNOWN);
+  Submission later =
+      journaled(f, SUBMISSION_UPDATE, cart_id, "{\"lineItems\":[{}]}", SUBMISSION_DONE);
+  int updates_before = 0;
+  ReconcileReport report;
+  SubmitJournal journal = journal_of(f);
+  char err[256];
+  HttpResponse response = {0};
+  assert_true(sandbox_control(f->ctx, "GET", "requests?op=carts.update", NULL, &response));
+  updates_before = json_count_at(response.json, "items");
+  http_response_clear(&response);
+  assert_true(updates_before >= 0); /* the log answered: a count that can move */
+  assert_true(submit_reconcile(f->client, &journal, NULL, &report, err, sizeof err));
+  assert_int_equal(report.count, 1);
+  assert_non_null(strstr(report.items[0].summary, "superseded"));
+  reconcile_report_clear(&report);
+  assert_true(sandbox_control(f->ctx, "GET", "requests?op=carts.update", NULL, &response));
+  assert_int_equal(json_count_at(response.json, "items"), updates_before);
+  http_response_clear(&response);
+  Submission now = row_of(f, old.request_id);
+  assert_int_equal(now.state, SUBMISSION_REFUSED);
+  assert_non_null(strstr(now.resolution, "superseded"));
+  submission_clear(&now);
+  submission_clear(&old);
+  submission_clear(&later);
+  free(cart_id);
+}
+
+/* A journal row whose body does not parse may still have been sent: it stays unknown. */
+static void test_unreadable_journal_body_stays_unknown(void **state) {
+  Fixture *f = *state;
+  Submission row = journaled(f, SUBMISSION_CREATE, NULL, "{broken", SUBMISSION_PENDING);
+  ReconcileReport report;
+  SubmitJournal journal = journal_of(f);
+  char err[256];
+  assert_true(submit_reconcile(f->client, &journal, NULL, &report, err, sizeof err));
+  assert_int_equal(report.count, 1);
+  assert_non_null(strstr(report.items[0].summary, "could not be checked"));
+  reconcile_report_clear(&report);
+  Submission now = row_of(f, row.request_id);
+  assert_int_equal(now.state, SUBMISSION_UNKNOWN);
+  assert_non_null(strstr(now.resolution, "could not be sent again"));
+  submission_clear(&now);
+  submission_clear(&row);
+  assert_int_equal(sandbox_count(f, "carts"), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_checkout_in_progress_after_timeout_ends_ordered, setup,
@@ -377,6 +511,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_cancel_reads_unknown_and_is_settled_next_start, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_refusal_is_recorded_as_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unreachable_retry_keeps_unknown, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_cancelled_reconcile_leaves_rows, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_superseded_update_not_sent_again, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unreadable_journal_body_stays_unknown, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

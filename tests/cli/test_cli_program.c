@@ -289,6 +289,8 @@ static void test_program_runs_share_the_sandbox(void **state) {
   assert_string_equal(json_str_at(history, "0.operation"), "checkout");
   assert_string_equal(json_str_at(history, "0.state"), "done");
   assert_string_equal(json_str_at(history, "0.cartId"), cart_id);
+  assert_string_equal(json_str_at(history, "0.customerName"), "Contoso, Ltd.");
+  assert_string_equal(json_str_at(history, "0.customerId"), DOC_CUSTOMER_ID);
   assert_int_equal(json_count_at(history, "0.result.orders"), 4);
   assert_string_equal(json_str_at(history, "1.operation"), "create");
   assert_int_equal(json_count_at(history, "1.request.lineItems"), 6);
@@ -419,6 +421,12 @@ static void test_program_killed_mid_checkout_orders_once(void **state) {
                             DOC_CUSTOMER_ID, cart_id, "--yes", NULL);
   kill_while_held(ctx, pid);
   assert_true(sandbox_release(ctx) >= 1);
+  /* The released checkout places its orders (the test waits for that, not for a time). */
+  long orders = -1;
+  for (int i = 0; i < 100000 && orders < 4; i++) {
+    orders = sandbox_control_number(ctx, "status", "orders");
+  }
+  assert_int_equal(orders, 4);
   /* The next run of any command settles the checkout first and says so. */
   assert_exit(run_program(NULL, "--config", config, "recover", NULL), 0);
   assert_contains(program.out, "went through: 4 orders");
