@@ -63,6 +63,9 @@ typedef struct UiShell {
   /* The autosave: the draft's generation last handed over, and when the next snapshot is due
    * (0: none); NULL when the state store is not available. */
   Autosaver *autosaver;
+  /* A worker of its own for the check of what earlier runs left unsettled, so that a slow
+   * service does not hold up the customer list; NULL when there is no journal. */
+  Worker *reconciler;
   unsigned long autosave_generation;
   long long autosave_due_ms;
   long autosave_delay_ms; /* AUTOSAVE_DELAY_MS; 0 under the test hooks (PCCART_AUTOSAVE_DELAY_MS) */
@@ -1598,6 +1601,37 @@ static void offer_restore(UiShell *s) {
   }
 }
 
+/* ----- what earlier runs left unsettled ----- */
+
+static void start_reconciler(UiShell *s, const UiContext *context) {
+  PcError error;
+  memset(&error, 0, sizeof error);
+  char why[512] = "";
+  s->reconciler = worker_start(context->settings, &error);
+  if (s->reconciler && !worker_use_journal(s->reconciler, context->state_path,
+                                           context->profile_name, why, sizeof why)) {
+    worker_stop(s->reconciler);
+    s->reconciler = NULL;
+  }
+  Job *job = s->reconciler ? app_reconcile_job(s->ui.app) : NULL;
+  long id = job ? worker_submit(s->reconciler, job, why, sizeof why) : 0;
+  if (!s->reconciler && !why[0])
+    snprintf(why, sizeof why, "%s", error.message[0] ? error.message : "no worker");
+  app_reconcile_submitted(s->ui.app, id, why);
+  pc_error_clear(&error);
+}
+
+/* Its report: messages, and what it settled handed to the worker (a repeat answers from it). */
+static void reconciler_results(UiShell *s) {
+  JobResult *result;
+  while ((result = worker_take_result(s->reconciler)) != NULL) {
+    if (result->event == JOB_FINISHED && result->kind == JOB_RECONCILE && result->ok)
+      worker_set_settled(s->ui.worker, &result->reconcile.settled);
+    app_apply_result(s->ui.app, result);
+  }
+  ui_after_transition(s);
+}
+
 /* ----- the test hook ----- */
 
 static bool input_pending(void) {
@@ -1704,13 +1738,14 @@ static int ui_loop(UiShell *s) {
   ui_paint(s);
   ui_test_hook(s);
   while (!s->quit) {
-    struct pollfd fds[4] = {
+    struct pollfd fds[5] = {
         {.fd = STDIN_FILENO, .events = POLLIN},
         {.fd = ui->worker ? worker_wake_fd(ui->worker) : -1, .events = POLLIN},
         {.fd = s->winch_pipe[0], .events = POLLIN},
         {.fd = autosaver_wake_fd(s->autosaver), .events = POLLIN},
+        {.fd = s->reconciler ? worker_wake_fd(s->reconciler) : -1, .events = POLLIN},
     };
-    int n = poll(fds, 4, poll_timeout(s));
+    int n = poll(fds, 5, poll_timeout(s));
     if (n < 0 && errno != EINTR)
       return UI_EXIT_FAILURE;
     bool any = false;
@@ -1726,6 +1761,10 @@ static int ui_loop(UiShell *s) {
     }
     if (n > 0 && (fds[3].revents & POLLIN)) {
       autosave_written(s);
+      any = true;
+    }
+    if (n > 0 && (fds[4].revents & POLLIN)) {
+      reconciler_results(s);
       any = true;
     }
     if (n > 0 && (fds[1].revents & POLLIN)) {
@@ -1884,7 +1923,7 @@ int ui_run(const UiContext *context) {
     char journal_err[512];
     if (worker_use_journal(ui->worker, context->state_path, context->profile_name, journal_err,
                            sizeof journal_err)) {
-      app_reconcile(ui->app);
+      start_reconciler(s, context);
       s->autosaver = autosaver_start(context->state_path, context->profile_name, journal_err,
                                      sizeof journal_err);
     }
@@ -1951,7 +1990,9 @@ done:;
   AppState *app = ui->app;
   Worker *worker = ui->worker;
   Autosaver *autosaver = s->autosaver;
+  Worker *reconciler = s->reconciler;
   s->autosaver = NULL;
+  s->reconciler = NULL;
   ui_free(ui);
   if (screen) {
     endwin();
@@ -1962,6 +2003,8 @@ done:;
   winch_fd = -1;
   /* The last autosave is written before anything else can go wrong. */
   autosaver_stop(autosaver);
+  /* A check cut short leaves what it had not reached for the next start. */
+  worker_stop(reconciler);
   if (worker)
     worker_stop(worker);
   if (end_installed) {

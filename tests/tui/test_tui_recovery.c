@@ -204,6 +204,36 @@ static void test_checkout_cut_off_is_settled_at_next_start(void **state) {
   pccart_quit(pccart);
 }
 
+/* Killed while its first save (a create) is at the service: the next start settles that create
+ * (the cart exists), offers the draft back, and saving it again is that same cart, not a
+ * second one. */
+static void test_killed_mid_create_then_restored_is_one_cart(void **state) {
+  Fixture *f = *state;
+  Pccart *pccart = start(f);
+  Tui *tui = pccart->tui;
+  edit_a_cart(pccart);
+  assert_true(sandbox_fault_arm(pccart->http, "{\"match\":\"carts.create\",\"kind\":\"hold\"}") >
+              0);
+  tui_assert_send(tui, "s");
+  assert_true(sandbox_wait_held(pccart->http, 1));
+  end_with_signal(pccart, SIGKILL, 128 + SIGKILL);
+  assert_int_equal(sandbox_release(f->http), 1);
+  long carts = -1;
+  for (int i = 0; i < 100000 && carts < 1; i++)
+    carts = sandbox_control_number(f->http, "status", "carts");
+  assert_int_equal(carts, 1);
+
+  pccart = start(f);
+  tui = pccart->tui;
+  tui_assert_text(tui, "Restore unsaved cart?");
+  TUI_ASSERT(tui, pccart_keys(pccart, "<Enter>"));
+  tui_assert_text(tui, "went through");
+  TUI_ASSERT(tui, pccart_keys(pccart, "s"));
+  TUI_ASSERT(tui, tui_wait_for(tui, pccart_status_says, " saved", "the status bar saying saved"));
+  assert_int_equal(sandbox_control_number(f->http, "status", "carts"), 1);
+  pccart_quit(pccart);
+}
+
 static void test_open_offers_recent_carts(void **state) {
   Fixture *f = *state;
   Pccart *pccart = start(f);
@@ -274,6 +304,8 @@ int main(void) {
                                       teardown),
       cmocka_unit_test_setup_teardown(test_sighup_autosaves_too, setup, teardown),
       cmocka_unit_test_setup_teardown(test_checkout_cut_off_is_settled_at_next_start, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_killed_mid_create_then_restored_is_one_cart, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_open_offers_recent_carts, setup, teardown),
       cmocka_unit_test_setup_teardown(test_damaged_store_is_named_and_left_alone, setup, teardown),
