@@ -190,6 +190,17 @@ static int start_sandbox(const Options *options, const Profile *profile, Session
       .state_file = session->sandbox_state_file,
   };
   session->sandbox = sandbox_start(&sandbox_options, err, sizeof err);
+  if (!session->sandbox && sandbox_options.state_file && !profile->state_file) {
+    /* The shared default state is damaged (or its directory unusable): this run still works,
+     * in memory, and says how to start afresh. The file is left as it is. */
+    fprintf(stderr,
+            "pccart: the in-process sandbox cannot use its saved carts (%s); this run keeps its "
+            "carts in memory only. `pccart sandbox reset` starts it afresh (it empties that "
+            "file).\n",
+            err);
+    sandbox_options.state_file = NULL;
+    session->sandbox = sandbox_start(&sandbox_options, err, sizeof err);
+  }
   if (!session->sandbox) {
     fprintf(stderr, "pccart: cannot start the in-process sandbox: %s\n", err);
     return CLI_EXIT_FAILURE;

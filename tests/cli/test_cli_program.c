@@ -333,6 +333,20 @@ static void test_program_damaged_state_store(void **state) {
   char *after = read_all(db);
   assert_string_equal(after, garbage);
   free(after);
+
+  /* The in-process sandbox's shared state damaged too: the commands still run (in memory) and
+   * say how to start afresh; `sandbox reset` does. */
+  char *sandbox_state = write_file(".local/state/pccart/sandbox-state.json", garbage, 0600);
+  assert_exit(pccart("customers", "list", "--limit", "1"), 0);
+  assert_contains(program.err, "cannot use its saved carts");
+  assert_contains(program.err, "pccart sandbox reset");
+  after = read_all(sandbox_state);
+  assert_string_equal(after, garbage);
+  free(after);
+  assert_exit(pccart("sandbox", "reset"), 0);
+  assert_exit(pccart("customers", "list", "--limit", "1"), 0);
+  assert_null(strstr(program.err, "cannot use its saved carts"));
+  free(sandbox_state);
   free(path);
   free(db);
   free(local_state);
