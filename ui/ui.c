@@ -1150,14 +1150,11 @@ void ui_open_cart_prompt(Ui *ui) {
 /* o: the customer's recent carts to pick from, or the prompt when there are none. */
 static void open_cart(UiShell *s) {
   Ui *ui = &s->ui;
-  RecentCartList carts = {0};
-  char err[300];
-  if (s->autosaver && ui->app->cart.customer_id &&
-      autosaver_recent_carts(s->autosaver, ui->app->cart.customer_id, 20, &carts, err,
-                             sizeof err) &&
-      carts.count > 0 && ui_recent_carts_open(ui, &carts))
+  /* The list is read by the autosave thread; its answer opens it (autosaver_woke). */
+  if (s->autosaver && ui->app->cart.customer_id) {
+    autosaver_request_recent(s->autosaver, ui->app->cart.customer_id);
     return;
-  recent_cart_list_clear(&carts);
+  }
   ui_open_cart_prompt(ui);
 }
 
@@ -1531,19 +1528,6 @@ static void autosave_tick(UiShell *s, bool now) {
     autosaver_put(s->autosaver, &snapshot);
 }
 
-static void autosave_written(UiShell *s) {
-  char err[400];
-  static char last_failure[400];
-  if (autosaver_take_wake(s->autosaver, err, sizeof err)) {
-    if (strcmp(err, last_failure) != 0) /* said once, not at every keystroke */
-      app_message(s->ui.app, APP_MESSAGE_WARNING, "%s", err);
-    snprintf(last_failure, sizeof last_failure, "%s", err);
-    ui_after_transition(s);
-  } else {
-    last_failure[0] = '\0';
-  }
-}
-
 static void restore_answered(Ui *ui, bool yes, void *data) {
   Autosave *autosave = data;
   UiShell *s = shell_of(ui);
@@ -1568,17 +1552,9 @@ static void restore_answered(Ui *ui, bool yes, void *data) {
 
 /* At start: an autosaved cart with unsaved changes (a crash, a closed terminal) is offered
  * back; it is kept until the user answers. */
-static void offer_restore(UiShell *s) {
-  Autosave *autosave = calloc(1, sizeof *autosave);
-  bool found = false;
-  char err[400];
-  if (!autosave || !autosaver_load(s->autosaver, autosave, &found, err, sizeof err)) {
-    if (autosave)
-      app_message(s->ui.app, APP_MESSAGE_WARNING, "The autosaved cart could not be read: %s", err);
-    free(autosave);
-    return;
-  }
-  if (!found || !autosave->dirty || autosave->line_count <= 0) {
+static void offer_restore(UiShell *s, Autosave *autosave) {
+  /* Only what pccart left with unsaved changes, and not over changes made since. */
+  if (autosave->line_count <= 0 || !autosave->dirty || s->ui.app->cart.dirty) {
     autosave_clear(autosave);
     free(autosave);
     return;
@@ -1599,6 +1575,40 @@ static void offer_restore(UiShell *s) {
     autosave_clear(autosave);
     free(autosave);
   }
+}
+
+/* The autosave thread's news: a write failed, the autosave read at start, the recent carts. */
+static void autosaver_woke(UiShell *s) {
+  char err[400];
+  static char last_failure[400];
+  if (autosaver_take_wake(s->autosaver, err, sizeof err)) {
+    if (strcmp(err, last_failure) != 0) /* said once, not at every keystroke */
+      app_message(s->ui.app, APP_MESSAGE_WARNING, "%s", err);
+    snprintf(last_failure, sizeof last_failure, "%s", err);
+  } else {
+    last_failure[0] = '\0';
+  }
+  Autosave *autosave = calloc(1, sizeof *autosave);
+  bool found = false;
+  if (autosave && autosaver_take_loaded(s->autosaver, autosave, &found) && found) {
+    offer_restore(s, autosave);
+  } else {
+    autosave_clear(autosave);
+    free(autosave);
+  }
+  char *customer = NULL;
+  RecentCartList carts = {0};
+  if (autosaver_take_recent(s->autosaver, &customer, &carts)) {
+    /* Still for the cart on screen, and nothing opened over it meanwhile. */
+    Ui *ui = &s->ui;
+    bool current = customer && ui->app->cart.customer_id &&
+                   strcmp(customer, ui->app->cart.customer_id) == 0 && ui->overlay_count == 0;
+    if (current && !(carts.count > 0 && ui_recent_carts_open(ui, &carts)))
+      ui_open_cart_prompt(ui);
+    recent_cart_list_clear(&carts);
+    free(customer);
+  }
+  ui_after_transition(s);
 }
 
 /* ----- what earlier runs left unsettled ----- */
@@ -1732,7 +1742,7 @@ static int ui_loop(UiShell *s) {
    * shows "Loading…" at once. */
   app_customers_load_more(ui->app);
   if (s->autosaver)
-    offer_restore(s);
+    autosaver_request_load(s->autosaver); /* answered through its descriptor: offer_restore */
   s->autosave_generation = app_cart_generation(ui->app);
   ui_after_transition(s);
   ui_paint(s);
@@ -1760,7 +1770,7 @@ static int ui_loop(UiShell *s) {
       return s->exit_status;
     }
     if (n > 0 && (fds[3].revents & POLLIN)) {
-      autosave_written(s);
+      autosaver_woke(s);
       any = true;
     }
     if (n > 0 && (fds[4].revents & POLLIN)) {

@@ -30,15 +30,76 @@ struct Autosaver {
   bool writing;
   bool stopping;
   char failure[320]; /* the last failed write's sentence, "" after a success */
+  /* Reads asked for by the UI (autosaver_request_*), answered by the thread: */
+  bool load_wanted, load_done, load_found;
+  Autosave loaded;
+  char *recent_wanted; /* the customer id asked for; NULL when none */
+  char *recent_for;    /* the customer id of the answer in recent */
+  bool recent_done;
+  RecentCartList recent;
   int wake_fd;
 };
+
+static void wake(Autosaver *a) {
+  uint64_t one = 1;
+  if (write(a->wake_fd, &one, sizeof one) < 0) {
+    /* the counter is full: the descriptor is readable all the same */
+  }
+}
+
+/* The reads asked for, answered on this thread (called with the mutex held; released while
+ * reading). */
+static void answer_reads(Autosaver *a) {
+  if (a->load_wanted) {
+    a->load_wanted = false;
+    a->writing = true;
+    pthread_mutex_unlock(&a->mutex);
+    Autosave loaded = {0};
+    bool found = false;
+    char err[300] = "";
+    bool ok = state_autosave_get(a->store, a->profile, &loaded, &found, err, sizeof err);
+    pthread_mutex_lock(&a->mutex);
+    a->writing = false;
+    autosave_clear(&a->loaded);
+    a->loaded = loaded;
+    a->load_found = ok && found;
+    a->load_done = true;
+    if (!ok)
+      snprintf(a->failure, sizeof a->failure, "The autosaved cart could not be read: %.280s", err);
+    wake(a);
+  }
+  if (a->recent_wanted) {
+    char *customer = a->recent_wanted;
+    a->recent_wanted = NULL;
+    a->writing = true;
+    pthread_mutex_unlock(&a->mutex);
+    RecentCartList list = {0};
+    char err[300] = "";
+    bool ok = state_recent_carts(a->store, a->profile, customer, 20, &list, err, sizeof err);
+    pthread_mutex_lock(&a->mutex);
+    a->writing = false;
+    recent_cart_list_clear(&a->recent);
+    free(a->recent_for);
+    a->recent = list;
+    a->recent_for = customer;
+    a->recent_done = true;
+    if (!ok)
+      snprintf(a->failure, sizeof a->failure, "The recent carts could not be read: %.280s", err);
+    wake(a);
+  }
+}
 
 static void *autosaver_main(void *arg) {
   Autosaver *a = arg;
   pthread_mutex_lock(&a->mutex);
   for (;;) {
-    while (!a->stopping && a->order == ORDER_NONE)
+    while (!a->stopping && a->order == ORDER_NONE && !a->load_wanted && !a->recent_wanted)
       pthread_cond_wait(&a->cond, &a->mutex);
+    if (a->load_wanted || a->recent_wanted) {
+      answer_reads(a);
+      pthread_cond_broadcast(&a->cond);
+      continue;
+    }
     if (a->order == ORDER_NONE)
       break; /* stopping, nothing left to write */
     AutosaveOrder order = a->order;
@@ -59,10 +120,7 @@ static void *autosaver_main(void *arg) {
       a->failure[0] = '\0';
     else
       snprintf(a->failure, sizeof a->failure, "The cart could not be autosaved: %.280s", err);
-    uint64_t one = 1;
-    if (write(a->wake_fd, &one, sizeof one) < 0) {
-      /* the counter is full: the descriptor is readable all the same */
-    }
+    wake(a);
     pthread_cond_broadcast(&a->cond);
   }
   pthread_mutex_unlock(&a->mutex);
@@ -122,6 +180,10 @@ void autosaver_stop(Autosaver *a) {
   pthread_mutex_unlock(&a->mutex);
   pthread_join(a->thread, NULL);
   autosave_clear(&a->snapshot);
+  autosave_clear(&a->loaded);
+  free(a->recent_wanted);
+  free(a->recent_for);
+  recent_cart_list_clear(&a->recent);
   pthread_cond_destroy(&a->cond);
   pthread_mutex_destroy(&a->mutex);
   close(a->wake_fd);
@@ -136,16 +198,6 @@ bool autosaver_load(Autosaver *a, Autosave *out, bool *found, char *err, size_t 
   while (a->writing || a->order != ORDER_NONE)
     pthread_cond_wait(&a->cond, &a->mutex);
   bool ok = state_autosave_get(a->store, a->profile, out, found, err, err_size);
-  pthread_mutex_unlock(&a->mutex);
-  return ok;
-}
-
-bool autosaver_recent_carts(Autosaver *a, const char *customer_id, size_t limit,
-                            RecentCartList *out, char *err, size_t err_size) {
-  pthread_mutex_lock(&a->mutex);
-  while (a->writing || a->order != ORDER_NONE)
-    pthread_cond_wait(&a->cond, &a->mutex);
-  bool ok = state_recent_carts(a->store, a->profile, customer_id, limit, out, err, err_size);
   pthread_mutex_unlock(&a->mutex);
   return ok;
 }
@@ -189,11 +241,55 @@ bool autosaver_flush(Autosaver *a, char *err, size_t err_size) {
   return ok;
 }
 
+void autosaver_request_load(Autosaver *a) {
+  pthread_mutex_lock(&a->mutex);
+  a->load_wanted = true;
+  pthread_cond_broadcast(&a->cond);
+  pthread_mutex_unlock(&a->mutex);
+}
+
+bool autosaver_take_loaded(Autosaver *a, Autosave *out, bool *found) {
+  pthread_mutex_lock(&a->mutex);
+  bool done = a->load_done;
+  if (done) {
+    *out = a->loaded;
+    *found = a->load_found;
+    memset(&a->loaded, 0, sizeof a->loaded);
+    a->load_done = false;
+  }
+  pthread_mutex_unlock(&a->mutex);
+  return done;
+}
+
+void autosaver_request_recent(Autosaver *a, const char *customer_id) {
+  char *copy = strdup(customer_id ? customer_id : "");
+  pthread_mutex_lock(&a->mutex);
+  free(a->recent_wanted);
+  a->recent_wanted = copy;
+  pthread_cond_broadcast(&a->cond);
+  pthread_mutex_unlock(&a->mutex);
+}
+
+bool autosaver_take_recent(Autosaver *a, char **customer_id, RecentCartList *out) {
+  pthread_mutex_lock(&a->mutex);
+  bool done = a->recent_done;
+  if (done) {
+    *out = a->recent;
+    *customer_id = a->recent_for;
+    memset(&a->recent, 0, sizeof a->recent);
+    a->recent_for = NULL;
+    a->recent_done = false;
+  }
+  pthread_mutex_unlock(&a->mutex);
+  return done;
+}
+
 size_t autosaver_pending(Autosaver *a) {
   if (!a)
     return 0;
   pthread_mutex_lock(&a->mutex);
-  size_t pending = (a->order != ORDER_NONE) + a->writing;
+  size_t pending = (a->order != ORDER_NONE) + a->writing + a->load_wanted +
+                   (a->recent_wanted != NULL) + a->load_done + a->recent_done;
   pthread_mutex_unlock(&a->mutex);
   return pending;
 }

@@ -18,14 +18,18 @@ Autosaver *autosaver_start(const char *state_path, const char *profile, char *er
 /* Writes what is pending, then stops and frees; NULL is fine. */
 void autosaver_stop(Autosaver *autosaver);
 
-/* The profile's autosave as it stands (on the caller's thread: call it before handing over
- * snapshots); found false when there is none. */
+/* The profile's autosave as it stands, read on the caller's thread once the autosave thread is
+ * idle (it may wait for a write: not for the UI thread, which uses the requests below); found
+ * false when there is none. */
 bool autosaver_load(Autosaver *autosaver, Autosave *out, bool *found, char *err, size_t err_size);
 
-/* The customer's carts seen on this profile, most recent first (on the caller's thread, like
- * autosaver_load: a read never waits for a writer in WAL mode). */
-bool autosaver_recent_carts(Autosaver *autosaver, const char *customer_id, size_t limit,
-                            RecentCartList *out, char *err, size_t err_size);
+/* For the UI thread: a read done by the autosave thread, answered through the descriptor. The
+ * answer is taken with autosaver_take_loaded / autosaver_take_recent (false while none). */
+void autosaver_request_load(Autosaver *autosaver);
+bool autosaver_take_loaded(Autosaver *autosaver, Autosave *out, bool *found);
+void autosaver_request_recent(Autosaver *autosaver, const char *customer_id);
+/* *customer_id: whose carts these are (caller frees). */
+bool autosaver_take_recent(Autosaver *autosaver, char **customer_id, RecentCartList *out);
 
 /* Hands over a snapshot (taken; its profile is set here). */
 void autosaver_put(Autosaver *autosaver, Autosave *snapshot);
@@ -34,7 +38,7 @@ void autosaver_drop(Autosaver *autosaver);
 /* Blocks until everything handed over is written (SIGTERM, quit); false with err when the last
  * write failed. */
 bool autosaver_flush(Autosaver *autosaver, char *err, size_t err_size);
-/* Snapshots handed over and not yet written. */
+/* Snapshots handed over and not yet written, and reads asked for and not yet taken. */
 size_t autosaver_pending(Autosaver *autosaver);
 /* Readable after a write finished, until autosaver_take_wake. */
 int autosaver_wake_fd(const Autosaver *autosaver);

@@ -161,6 +161,52 @@ static void test_newer_snapshot_wins_and_drop_forgets(void **unused) {
   app_free(state);
 }
 
+/* The UI thread's reads: asked for, done by the autosave thread, answered through its
+ * descriptor (the test waits on it, as the UI's poll() does). */
+static void test_reads_answered_through_the_descriptor(void **unused) {
+  (void)unused;
+  char err[512] = "";
+  StateStore *store = state_open(db_path, err, sizeof err);
+  assert_non_null(store);
+  assert_true(
+      state_recent_cart_put(store, "sandbox", CUSTOMER_ID, "cart-a", "Active", 3, err, sizeof err));
+  state_close(store);
+  Autosaver *saver = autosaver_start(db_path, "sandbox", err, sizeof err);
+  assert_non_null(saver);
+  AppState *state = state_with_lines(2);
+  Autosave snapshot;
+  assert_true(app_autosave_snapshot(state, &snapshot));
+  autosaver_put(saver, &snapshot);
+  assert_true(autosaver_flush(saver, err, sizeof err));
+  autosaver_take_wake(saver, err, sizeof err);
+
+  autosaver_request_load(saver);
+  autosaver_request_recent(saver, CUSTOMER_ID);
+  Autosave loaded = {0};
+  bool found = false, have_load = false, have_recent = false;
+  char *customer = NULL;
+  RecentCartList carts = {0};
+  while (!have_load || !have_recent) {
+    struct pollfd fd = {.fd = autosaver_wake_fd(saver), .events = POLLIN};
+    assert_int_equal(poll(&fd, 1, -1), 1);
+    assert_false(autosaver_take_wake(saver, err, sizeof err));
+    have_load = have_load || autosaver_take_loaded(saver, &loaded, &found);
+    have_recent = have_recent || autosaver_take_recent(saver, &customer, &carts);
+  }
+  assert_int_equal(autosaver_pending(saver), 0);
+  assert_true(found);
+  assert_int_equal(loaded.line_count, 2);
+  assert_string_equal(customer, CUSTOMER_ID);
+  assert_int_equal(carts.count, 1);
+  assert_string_equal(carts.items[0].cart_id, "cart-a");
+  assert_int_equal(carts.items[0].line_count, 3);
+  recent_cart_list_clear(&carts);
+  free(customer);
+  autosave_clear(&loaded);
+  app_free(state);
+  autosaver_stop(saver);
+}
+
 static void test_damaged_autosave_is_refused_with_a_sentence(void **unused) {
   (void)unused;
   AppOptions options = {.profile_name = "sandbox"};
@@ -192,6 +238,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_snapshot_written_and_restored, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_snapshot_wins_and_drop_forgets, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reads_answered_through_the_descriptor, setup, teardown),
       cmocka_unit_test_setup_teardown(test_damaged_autosave_is_refused_with_a_sentence, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_unusable_store_is_said, setup, teardown),
