@@ -1931,24 +1931,19 @@ int ui_run(const UiContext *context) {
    * unsettled is settled first. Without the store the app still runs, and says so. */
   if (context->state_path) {
     char journal_err[512];
-    if (worker_use_journal(ui->worker, context->state_path, context->profile_name, journal_err,
-                           sizeof journal_err)) {
+    bool journal = worker_use_journal(ui->worker, context->state_path, context->profile_name,
+                                      journal_err, sizeof journal_err);
+    if (journal) {
       start_reconciler(s, context);
       s->autosaver = autosaver_start(context->state_path, context->profile_name, journal_err,
                                      sizeof journal_err);
     }
-    /* Under the test hooks a change is autosaved at once, so that the idle signal means "on
-     * disk"; a benchmark sets PCCART_AUTOSAVE_DELAY_MS to measure keys with the real delay. */
-    const char *delay = getenv("PCCART_AUTOSAVE_DELAY_MS");
-    s->autosave_delay_ms = delay && context->test_hooks ? atol(delay)
-                           : context->test_hooks        ? 0
-                                                        : AUTOSAVE_DELAY_MS;
-    if (s->autosave_delay_ms < 0)
-      s->autosave_delay_ms = 0;
-    /* One file behind both: one message. */
-    if (!s->autosaver)
+    /* One file behind both: one message, saying what is off. */
+    if (!journal)
       app_message(ui->app, APP_MESSAGE_WARNING, "%s (The cart is not autosaved%s.)", journal_err,
                   strstr(journal_err, "are off") ? "" : "; recovery and history are off");
+    else if (!s->autosaver)
+      app_message(ui->app, APP_MESSAGE_WARNING, "The cart is not autosaved: %s", journal_err);
   }
   if (pipe2(s->winch_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
     fprintf(stderr, "pccart: cannot start: %s\n", strerror(errno));

@@ -135,6 +135,11 @@ static void test_sigterm_autosaves_and_declining_forgets(void **state) {
   pccart = start(f);
   Tui *tui = pccart->tui;
   tui_assert_text(tui, "Restore unsaved cart?");
+  /* Told to stop again before answering: the question was not answered, the cart stays. */
+  end_with_signal(pccart, SIGTERM, 128 + SIGTERM);
+  pccart = start(f);
+  tui = pccart->tui;
+  tui_assert_text(tui, "Restore unsaved cart?");
   TUI_ASSERT(tui, pccart_keys(pccart, "n"));
   tui_assert_text(tui, "The autosaved cart was discarded.");
   assert_false(tui_screen_contains(tui, EXCHANGE_SHOWN));
