@@ -99,28 +99,9 @@ static unsigned recent_choose(Ui *ui, RecentPick *p) {
 
 static unsigned recent_action(Ui *ui, void *data, Action action) {
   RecentPick *p = data;
-  long count = row_count(p);
+  if (list_view_action(&p->list, action, row_count(p), p->rows))
+    return UI_HANDLED | UI_REDRAW;
   switch (action) {
-  case ACTION_MOVE_UP:
-  case ACTION_FORM_PREVIOUS_FIELD:
-    list_view_move(&p->list, -1, count, p->rows);
-    return UI_HANDLED | UI_REDRAW;
-  case ACTION_MOVE_DOWN:
-  case ACTION_FORM_NEXT_FIELD:
-    list_view_move(&p->list, 1, count, p->rows);
-    return UI_HANDLED | UI_REDRAW;
-  case ACTION_PAGE_UP:
-    list_view_move(&p->list, -p->rows, count, p->rows);
-    return UI_HANDLED | UI_REDRAW;
-  case ACTION_PAGE_DOWN:
-    list_view_move(&p->list, p->rows, count, p->rows);
-    return UI_HANDLED | UI_REDRAW;
-  case ACTION_FIRST:
-    list_view_set(&p->list, 0, count, p->rows);
-    return UI_HANDLED | UI_REDRAW;
-  case ACTION_LAST:
-    list_view_set(&p->list, count - 1, count, p->rows);
-    return UI_HANDLED | UI_REDRAW;
   case ACTION_FORM_ENTER:
   case ACTION_FORM_SUBMIT:
   case ACTION_FORM_PICK:

@@ -144,6 +144,9 @@ typedef struct ListView {
  * `rows` rows. */
 void list_view_move(ListView *view, long delta, long count, int rows);
 void list_view_set(ListView *view, long selected, long count, int rows);
+/* The moves a pick-list takes (up and down, also as the form's field and choice keys, page,
+ * first and last); true when action was one of them. */
+bool list_view_action(ListView *view, Action action, long count, int rows);
 
 struct Pane {
   PaneId id;

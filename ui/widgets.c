@@ -44,6 +44,35 @@ void list_view_set(ListView *view, long selected, long count, int rows) {
   list_view_clamp(view, count, rows);
 }
 
+bool list_view_action(ListView *view, Action action, long count, int rows) {
+  switch (action) {
+  case ACTION_MOVE_UP:
+  case ACTION_FORM_PREVIOUS_FIELD:
+  case ACTION_FORM_PREVIOUS_CHOICE:
+    list_view_move(view, -1, count, rows);
+    return true;
+  case ACTION_MOVE_DOWN:
+  case ACTION_FORM_NEXT_FIELD:
+  case ACTION_FORM_NEXT_CHOICE:
+    list_view_move(view, 1, count, rows);
+    return true;
+  case ACTION_PAGE_UP:
+    list_view_move(view, -rows, count, rows);
+    return true;
+  case ACTION_PAGE_DOWN:
+    list_view_move(view, rows, count, rows);
+    return true;
+  case ACTION_FIRST:
+    list_view_set(view, 0, count, rows);
+    return true;
+  case ACTION_LAST:
+    list_view_set(view, count - 1, count, rows);
+    return true;
+  default:
+    return false;
+  }
+}
+
 /* ----- UTF-8 ----- */
 
 /* Decodes one character at s (n bytes left); returns its length (>= 1). Bad bytes decode as

@@ -1,7 +1,6 @@
 /* A submission from intent to known outcome: journal, send, resolve, record (submit.h). */
 #include "app/submit.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,19 +31,6 @@ void reconcile_report_clear(ReconcileReport *report) {
   memset(report, 0, sizeof *report);
 }
 
-/* An error of this run's own (nothing from the service): kind and sentence. */
-static void error_say(PcError *error, PcErrorKind kind, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void error_say(PcError *error, PcErrorKind kind, const char *format, ...) {
-  pc_error_clear(error);
-  error->kind = kind;
-  va_list args;
-  va_start(args, format);
-  vsnprintf(error->message, sizeof error->message, format, args);
-  va_end(args);
-}
-
 /* ----- sending ----- */
 
 static bool send_once(PcClient *client, const SubmitIntent *intent, SubmitResult *result) {
@@ -65,7 +51,7 @@ static bool send_once(PcClient *client, const SubmitIntent *intent, SubmitResult
     return pc_cart_checkout(client, intent->customer_id, intent->cart_id, intent->customer_user_upn,
                             intent->request_id, &result->checkout, &result->info, &result->error);
   }
-  error_say(&result->error, PC_ERROR_INVALID, "Unknown kind of submission.");
+  pc_error_set(&result->error, PC_ERROR_INVALID, "Unknown kind of submission.");
   return false;
 }
 
@@ -321,10 +307,10 @@ static bool run_with_row(PcClient *client, const SubmitJournal *journal, SubmitI
   if (journal && journal->store) {
     char err[256];
     if (!state_submission_begin(journal->store, row, err, sizeof err)) {
-      error_say(&result->error, PC_ERROR_INVALID,
-                "Not sent: the journal that makes a lost reply safe to retry could not be "
-                "written (%.300s).",
-                err);
+      pc_error_set(&result->error, PC_ERROR_INVALID,
+                   "Not sent: the journal that makes a lost reply safe to retry could not be "
+                   "written (%.300s).",
+                   err);
       snprintf(result->info.request_id, sizeof result->info.request_id, "%s", intent->request_id);
       return false;
     }
@@ -350,7 +336,7 @@ bool submit_run(PcClient *client, const SubmitJournal *journal, SubmitIntent *in
   memset(result, 0, sizeof *result);
   Submission row;
   if (!submission_of(journal, intent, &row)) {
-    error_say(&result->error, PC_ERROR_NO_MEMORY, "Out of memory before sending.");
+    pc_error_set(&result->error, PC_ERROR_NO_MEMORY, "Out of memory before sending.");
     return false;
   }
   const Submission *settled =

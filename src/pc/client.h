@@ -50,7 +50,11 @@ typedef struct PcError {
   char message[512];
 } PcError;
 
-void pc_error_clear(PcError *error);              /* frees members and zeroes */
+void pc_error_clear(PcError *error); /* frees members and zeroes */
+/* Sets error to kind with a formatted message (members freed first): for the callers' own
+ * errors about a call (nothing from the service). */
+void pc_error_set(PcError *error, PcErrorKind kind, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
 const char *pc_error_kind_name(PcErrorKind kind); /* "http", "timeout", ... */
 
 /* ----- settings ----- */

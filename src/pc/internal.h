@@ -77,10 +77,6 @@ bool pc_call(PcClient *client, const PcRequest *request, PcReply *reply, PcCallI
              PcError *error);
 void pc_reply_clear(PcReply *reply);
 
-/* Sets error to kind with a formatted message (members freed first). */
-void pc_error_set(PcError *error, PcErrorKind kind, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
 /* Percent-encodes everything but unreserved characters (path segments, query values).
  * NULL when out of memory. */
 char *pc_url_encode(const char *text);

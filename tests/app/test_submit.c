@@ -128,11 +128,7 @@ static void release_on_first_wait(void *user, int check, long wait_ms, const PcE
     r->first_status = why->http_status;
     r->first_code = why->code;
     assert_int_equal(sandbox_release(r->f->ctx), 1);
-    for (int i = 0; i < 100000 && sandbox_count(r->f, "orders") < 4; i++) {
-      HttpResponse response = {0};
-      sandbox_control(r->f->ctx, "GET", "status", NULL, &response);
-      http_response_clear(&response);
-    }
+    assert_int_equal(sandbox_wait_count(r->f->ctx, "orders", 4), 4);
   }
   (void)check;
 }
@@ -336,9 +332,7 @@ static void test_cancel_reads_unknown_and_is_settled_next_start(void **state) {
 
   /* The held checkout goes through after all; the next start settles the intent. */
   assert_int_equal(sandbox_release(f->ctx), 1);
-  for (int i = 0; i < 100000 && sandbox_count(f, "orders") < 4; i++) {
-  }
-  assert_int_equal(sandbox_count(f, "orders"), 4);
+  assert_int_equal(sandbox_wait_count(f->ctx, "orders", 4), 4);
   ReconcileReport report;
   SubmitJournal journal = journal_of(f);
   char err[256];

@@ -191,9 +191,7 @@ static void test_checkout_cut_off_is_settled_at_next_start(void **state) {
   end_with_signal(pccart, SIGKILL, 128 + SIGKILL);
   /* The held checkout is carried out after all. */
   assert_int_equal(sandbox_release(f->http), 1);
-  long orders = -1;
-  for (int i = 0; i < 100000 && orders < 1; i++)
-    orders = sandbox_control_number(f->http, "status", "orders");
+  long orders = sandbox_wait_count(f->http, "orders", 1);
   assert_true(orders >= 1);
 
   /* The next start settles it with the same MS-RequestId, orders nothing more, and says so. */
@@ -223,10 +221,7 @@ static void test_killed_mid_create_then_restored_is_one_cart(void **state) {
   assert_true(sandbox_wait_held(pccart->http, 1));
   end_with_signal(pccart, SIGKILL, 128 + SIGKILL);
   assert_int_equal(sandbox_release(f->http), 1);
-  long carts = -1;
-  for (int i = 0; i < 100000 && carts < 1; i++)
-    carts = sandbox_control_number(f->http, "status", "carts");
-  assert_int_equal(carts, 1);
+  assert_int_equal(sandbox_wait_count(f->http, "carts", 1), 1);
 
   pccart = start(f);
   tui = pccart->tui;

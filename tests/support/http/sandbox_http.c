@@ -564,6 +564,15 @@ long sandbox_control_number(HttpCtx *ctx, const char *path, const char *field) {
   return value;
 }
 
+long sandbox_wait_count(HttpCtx *ctx, const char *field, long at_least) {
+  /* A released request finishes on its own thread: asking again until it has is waiting on
+   * what it did, not on a time (bounded, so a bug cannot hang the test). */
+  long value = -1;
+  for (int i = 0; i < 100000 && value < at_least; i++)
+    value = sandbox_control_number(ctx, "status", field);
+  return value;
+}
+
 long sandbox_fault_arm(HttpCtx *ctx, const char *fault_json) {
   HttpResponse response;
   long id = -1;

@@ -115,6 +115,9 @@ bool sandbox_control(HttpCtx *ctx, const char *method, const char *path, const c
                      HttpResponse *response);
 /* A number member of a GET control reply (e.g. "status", "carts"); -1 on any failure. */
 long sandbox_control_number(HttpCtx *ctx, const char *path, const char *field);
+/* Asks GET /_sandbox/status until its number `field` ("carts", "orders") is at least
+ * at_least (a released request finishing on its own thread); returns the last value. */
+long sandbox_wait_count(HttpCtx *ctx, const char *field, long at_least);
 /* POST /_sandbox/faults; the fault id, or -1 when not armed with 201. */
 long sandbox_fault_arm(HttpCtx *ctx, const char *fault_json);
 /* POST /_sandbox/reset and forget the cached token. */
