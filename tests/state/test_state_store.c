@@ -1097,7 +1097,9 @@ static void test_previous_state_owner_and_get(void **state) {
   assert_true(state_submission_get(store, "p", REQ("99"), &got, &found, err, sizeof err));
   assert_false(found);
 
-  /* A child journals an intent and waits; while it lives, the parent leaves it alone. */
+  /* A child journals an intent and waits; while it lives, the parent leaves it alone. (No
+   * connection crosses the fork: SQLite's own advice.) */
+  state_close(store);
   int go[2], ready[2];
   assert_int_equal(pipe(go), 0);
   assert_int_equal(pipe(ready), 0);
@@ -1108,6 +1110,7 @@ static void test_previous_state_owner_and_get(void **state) {
     StateStore *mine = state_open(path, child_err, sizeof child_err);
     Submission c = intent("p", SUBMISSION_CHECKOUT, "cust", "cart-2", REQ("09"), NULL);
     bool ok = mine && state_submission_begin(mine, &c, child_err, sizeof child_err);
+    state_close(mine); /* the row stays the child's while the child lives */
     char byte = ok ? 'y' : 'n';
     if (write(ready[1], &byte, 1) != 1 || read(go[0], &byte, 1) != 1)
       _exit(2);
@@ -1116,6 +1119,7 @@ static void test_previous_state_owner_and_get(void **state) {
   char byte = 0;
   assert_int_equal(read(ready[0], &byte, 1), 1);
   assert_int_equal(byte, 'y');
+  store = open_ok(path);
   SubmissionList list = {0};
   assert_true(state_submissions_unresolved(store, "p", &list, err, sizeof err));
   assert_int_equal(list.count, 1); /* ours (REQ 08), not the child's */
