@@ -367,9 +367,25 @@ static char *external_config(HttpCtx *ctx) {
   return path;
 }
 
+/* A running pccart writes no core dump: it may hold the client secret and the tokens. */
+static void assert_no_core_dumps(pid_t pid) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/limits", (int)pid);
+  char *limits = read_all(path);
+  assert_non_null(limits);
+  const char *line = strstr(limits, "Max core file size");
+  assert_non_null(line);
+  char soft[32] = "", hard[32] = "";
+  assert_int_equal(sscanf(line + strlen("Max core file size"), "%31s %31s", soft, hard), 2);
+  assert_string_equal(soft, "0");
+  assert_string_equal(hard, "0");
+  free(limits);
+}
+
 /* Once the request is held at the service, pccart is killed. */
 static void kill_while_held(HttpCtx *ctx, pid_t pid) {
   assert_true(sandbox_wait_held(ctx, 1));
+  assert_no_core_dumps(pid);
   assert_int_equal(kill(pid, SIGKILL), 0);
   assert_int_equal(finish_program(pid), -SIGKILL);
 }
