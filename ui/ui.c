@@ -1938,6 +1938,14 @@ int ui_run(const UiContext *context) {
       s->autosaver = autosaver_start(context->state_path, context->profile_name, journal_err,
                                      sizeof journal_err);
     }
+    /* Under the test hooks a change is autosaved at once, so that the idle signal means "on
+     * disk"; a benchmark (or a test of the delay) sets PCCART_AUTOSAVE_DELAY_MS. */
+    const char *delay = getenv("PCCART_AUTOSAVE_DELAY_MS");
+    s->autosave_delay_ms = delay && context->test_hooks ? atol(delay)
+                           : context->test_hooks        ? 0
+                                                        : AUTOSAVE_DELAY_MS;
+    if (s->autosave_delay_ms < 0)
+      s->autosave_delay_ms = 0;
     /* One file behind both: one message, saying what is off. */
     if (!journal)
       app_message(ui->app, APP_MESSAGE_WARNING, "%s (The cart is not autosaved%s.)", journal_err,

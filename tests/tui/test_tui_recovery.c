@@ -125,6 +125,30 @@ static void test_killed_app_offers_the_cart_back_line_for_line(void **state) {
   free(before);
 }
 
+/* The autosave waits its delay after a change (a few keys in a row make one write): with a
+ * delay no test can reach, a kill right after the edits finds nothing autosaved, while
+ * SIGTERM writes what is pending. (Under the test hooks the delay is 0 unless set.) */
+static void test_autosave_waits_its_delay(void **state) {
+  Fixture *f = *state;
+  static const char *const slow[] = {"PCCART_AUTOSAVE_DELAY_MS=600000", NULL};
+  Pccart *pccart = pccart_start_or_fail(
+      PCC_PCCART_BIN, &(PccartOptions){.home = f->home, .http = f->http, .env = slow});
+  edit_a_cart(pccart);
+  end_with_signal(pccart, SIGKILL, 128 + SIGKILL);
+  pccart = start(f);
+  assert_false(tui_screen_contains(pccart->tui, "Restore unsaved cart?"));
+  pccart_quit(pccart);
+
+  pccart = pccart_start_or_fail(PCC_PCCART_BIN,
+                                &(PccartOptions){.home = f->home, .http = f->http, .env = slow});
+  edit_a_cart(pccart);
+  end_with_signal(pccart, SIGTERM, 128 + SIGTERM);
+  pccart = start(f);
+  tui_assert_text(pccart->tui, "Restore unsaved cart?");
+  TUI_ASSERT(pccart->tui, pccart_keys(pccart, "n"));
+  pccart_quit(pccart);
+}
+
 static void test_sigterm_autosaves_and_declining_forgets(void **state) {
   Fixture *f = *state;
   Pccart *pccart = start(f);
@@ -303,6 +327,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sigterm_autosaves_and_declining_forgets, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_sighup_autosaves_too, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_autosave_waits_its_delay, setup, teardown),
       cmocka_unit_test_setup_teardown(test_checkout_cut_off_is_settled_at_next_start, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_killed_mid_create_then_restored_is_one_cart, setup,
