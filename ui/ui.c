@@ -1618,8 +1618,9 @@ static void start_reconciler(UiShell *s, const UiContext *context) {
   memset(&error, 0, sizeof error);
   char why[512] = "";
   s->reconciler = worker_start(context->settings, &error);
-  if (s->reconciler && !worker_use_journal(s->reconciler, context->state_path,
-                                           context->profile_name, why, sizeof why)) {
+  if (s->reconciler &&
+      !worker_use_journal(s->reconciler, context->state_path, context->profile_name)) {
+    snprintf(why, sizeof why, "out of memory");
     worker_stop(s->reconciler);
     s->reconciler = NULL;
   }
@@ -1931,13 +1932,15 @@ int ui_run(const UiContext *context) {
    * unsettled is settled first. Without the store the app still runs, and says so. */
   if (context->state_path) {
     char journal_err[512];
-    bool journal = worker_use_journal(ui->worker, context->state_path, context->profile_name,
-                                      journal_err, sizeof journal_err);
-    if (journal) {
+    /* No file is opened here: the worker, the reconciler and the autosave thread each open
+     * their own connection (a locked file may wait seconds). A store that cannot be used is
+     * said when the reconciler reports (JOB_RECONCILE fails with the store's sentence). */
+    if (worker_use_journal(ui->worker, context->state_path, context->profile_name))
       start_reconciler(s, context);
-      s->autosaver = autosaver_start(context->state_path, context->profile_name, journal_err,
-                                     sizeof journal_err);
-    }
+    s->autosaver = autosaver_start(context->state_path, context->profile_name, journal_err,
+                                   sizeof journal_err);
+    if (!s->autosaver)
+      app_message(ui->app, APP_MESSAGE_WARNING, "The cart is not autosaved: %s", journal_err);
     /* Under the test hooks a change is autosaved at once, so that the idle signal means "on
      * disk"; a benchmark (or a test of the delay) sets PCCART_AUTOSAVE_DELAY_MS. */
     const char *delay = getenv("PCCART_AUTOSAVE_DELAY_MS");
@@ -1946,12 +1949,6 @@ int ui_run(const UiContext *context) {
                                                         : AUTOSAVE_DELAY_MS;
     if (s->autosave_delay_ms < 0)
       s->autosave_delay_ms = 0;
-    /* One file behind both: one message, saying what is off. */
-    if (!journal)
-      app_message(ui->app, APP_MESSAGE_WARNING, "%s (The cart is not autosaved%s.)", journal_err,
-                  strstr(journal_err, "are off") ? "" : "; recovery and history are off");
-    else if (!s->autosaver)
-      app_message(ui->app, APP_MESSAGE_WARNING, "The cart is not autosaved: %s", journal_err);
   }
   if (pipe2(s->winch_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
     fprintf(stderr, "pccart: cannot start: %s\n", strerror(errno));

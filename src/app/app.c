@@ -333,8 +333,11 @@ void app_reconcile_submitted(AppState *state, long job_id, const char *why) {
 static void reconcile_apply(AppState *state, JobResult *result) {
   state->internal->reconcile_job = 0;
   if (!result->ok) {
-    app_post(state, APP_MESSAGE_WARNING, 0, 0, NULL, "Earlier submissions could not be checked: %s",
-             result->error.message);
+    /* The store's own sentence names the file and what to do. */
+    const char *m = result->error.message;
+    app_post(state, APP_MESSAGE_WARNING, 0, 0, NULL, "%s%s", m,
+             strstr(m, "are off") ? " The cart is not autosaved either."
+                                  : " Recovery, history and the autosave are off.");
     return;
   }
   for (size_t i = 0; i < result->reconcile.count; i++) {

@@ -19,12 +19,16 @@ typedef enum AutosaveOrder {
 } AutosaveOrder;
 
 struct Autosaver {
-  StateStore *store; /* the thread's once started; the caller's in autosaver_load before */
+  char *path;
+  StateStore *store; /* opened by the thread (never the caller's: it may wait on a lock) */
   char *profile;
   pthread_t thread;
   pthread_mutex_t mutex;
   pthread_cond_t cond; /* the thread waits for an order; flush waits for it to be done */
   /* Guarded by mutex: */
+  bool opened;          /* the thread has tried to open the store */
+  bool broken;          /* ...and could not: orders are dropped, reads answer "nothing" */
+  char open_error[400]; /* why */
   AutosaveOrder order;
   Autosave snapshot; /* with ORDER_PUT */
   bool writing;
@@ -57,7 +61,8 @@ static void answer_reads(Autosaver *a) {
     Autosave loaded = {0};
     bool found = false;
     char err[300] = "";
-    bool ok = state_autosave_get(a->store, a->profile, &loaded, &found, err, sizeof err);
+    bool ok =
+        !a->store || state_autosave_get(a->store, a->profile, &loaded, &found, err, sizeof err);
     pthread_mutex_lock(&a->mutex);
     a->writing = false;
     autosave_clear(&a->loaded);
@@ -75,7 +80,8 @@ static void answer_reads(Autosaver *a) {
     pthread_mutex_unlock(&a->mutex);
     RecentCartList list = {0};
     char err[300] = "";
-    bool ok = state_recent_carts(a->store, a->profile, customer, 20, &list, err, sizeof err);
+    bool ok =
+        !a->store || state_recent_carts(a->store, a->profile, customer, 20, &list, err, sizeof err);
     pthread_mutex_lock(&a->mutex);
     a->writing = false;
     recent_cart_list_clear(&a->recent);
@@ -91,7 +97,16 @@ static void answer_reads(Autosaver *a) {
 
 static void *autosaver_main(void *arg) {
   Autosaver *a = arg;
+  char err[400] = "";
+  StateStore *store = state_open(a->path, err, sizeof err);
   pthread_mutex_lock(&a->mutex);
+  a->store = store;
+  a->opened = true;
+  if (!store) {
+    a->broken = true;
+    snprintf(a->open_error, sizeof a->open_error, "%s", err);
+  }
+  pthread_cond_broadcast(&a->cond);
   for (;;) {
     while (!a->stopping && a->order == ORDER_NONE && !a->load_wanted && !a->recent_wanted)
       pthread_cond_wait(&a->cond, &a->mutex);
@@ -109,9 +124,11 @@ static void *autosaver_main(void *arg) {
     a->writing = true;
     pthread_mutex_unlock(&a->mutex);
 
-    char err[300] = "";
-    bool ok = order == ORDER_PUT ? state_autosave_put(a->store, &snapshot, err, sizeof err)
-                                 : state_autosave_drop(a->store, a->profile, err, sizeof err);
+    char write_err[300] = "";
+    bool ok =
+        !a->store || (order == ORDER_PUT
+                          ? state_autosave_put(a->store, &snapshot, write_err, sizeof write_err)
+                          : state_autosave_drop(a->store, a->profile, write_err, sizeof write_err));
     autosave_clear(&snapshot);
 
     pthread_mutex_lock(&a->mutex);
@@ -119,7 +136,7 @@ static void *autosaver_main(void *arg) {
     if (ok)
       a->failure[0] = '\0';
     else
-      snprintf(a->failure, sizeof a->failure, "The cart could not be autosaved: %.280s", err);
+      snprintf(a->failure, sizeof a->failure, "The cart could not be autosaved: %.280s", write_err);
     wake(a);
     pthread_cond_broadcast(&a->cond);
   }
@@ -136,9 +153,11 @@ Autosaver *autosaver_start(const char *state_path, const char *profile, char *er
     return NULL;
   }
   a->wake_fd = -1;
-  a->store = state_open(state_path, err, err_size);
-  if (!a->store)
+  a->path = strdup(state_path ? state_path : "");
+  if (!a->path) {
+    snprintf(err, err_size, "out of memory");
     goto fail;
+  }
   a->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (a->wake_fd < 0 || pthread_mutex_init(&a->mutex, NULL) != 0) {
     snprintf(err, err_size, "could not start the autosave");
@@ -165,7 +184,7 @@ Autosaver *autosaver_start(const char *state_path, const char *profile, char *er
 fail:
   if (a->wake_fd >= 0)
     close(a->wake_fd);
-  state_close(a->store);
+  free(a->path);
   free(a->profile);
   free(a);
   return NULL;
@@ -188,16 +207,29 @@ void autosaver_stop(Autosaver *a) {
   pthread_mutex_destroy(&a->mutex);
   close(a->wake_fd);
   state_close(a->store);
+  free(a->path);
   free(a->profile);
   free(a);
 }
 
+bool autosaver_usable(Autosaver *a, char *err, size_t err_size) {
+  pthread_mutex_lock(&a->mutex);
+  while (!a->opened)
+    pthread_cond_wait(&a->cond, &a->mutex);
+  bool usable = !a->broken;
+  if (!usable)
+    snprintf(err, err_size, "%s", a->open_error);
+  pthread_mutex_unlock(&a->mutex);
+  return usable;
+}
+
 bool autosaver_load(Autosaver *a, Autosave *out, bool *found, char *err, size_t err_size) {
   pthread_mutex_lock(&a->mutex);
-  /* The thread touches the store only while writing; wait for it to be idle. */
-  while (a->writing || a->order != ORDER_NONE)
+  /* The thread touches the store only while writing; wait for it to be open and idle. */
+  while (!a->opened || a->writing || a->order != ORDER_NONE)
     pthread_cond_wait(&a->cond, &a->mutex);
-  bool ok = state_autosave_get(a->store, a->profile, out, found, err, err_size);
+  bool ok = a->store ? state_autosave_get(a->store, a->profile, out, found, err, err_size)
+                     : (snprintf(err, err_size, "%s", a->open_error), false);
   pthread_mutex_unlock(&a->mutex);
   return ok;
 }
@@ -232,11 +264,11 @@ bool autosaver_flush(Autosaver *a, char *err, size_t err_size) {
   if (!a)
     return true;
   pthread_mutex_lock(&a->mutex);
-  while (a->writing || a->order != ORDER_NONE)
+  while (!a->opened || a->writing || a->order != ORDER_NONE)
     pthread_cond_wait(&a->cond, &a->mutex);
-  bool ok = a->failure[0] == '\0';
+  bool ok = a->failure[0] == '\0' && !a->broken;
   if (!ok)
-    snprintf(err, err_size, "%s", a->failure);
+    snprintf(err, err_size, "%s", a->broken ? a->open_error : a->failure);
   pthread_mutex_unlock(&a->mutex);
   return ok;
 }

@@ -13,8 +13,13 @@
 
 typedef struct Autosaver Autosaver;
 
-/* Opens its own connection to the store at state_path; NULL with err naming the file. */
+/* Starts the thread, which opens its own connection to the store at state_path (never the
+ * caller's thread: a locked file may wait seconds). NULL with err only when the thread cannot
+ * start; a store that cannot be used is said by autosaver_usable, and its snapshots dropped. */
 Autosaver *autosaver_start(const char *state_path, const char *profile, char *err, size_t err_size);
+/* Waits for the thread to have opened the store (not for the UI thread); false with the
+ * store's sentence when it cannot be used. */
+bool autosaver_usable(Autosaver *autosaver, char *err, size_t err_size);
 /* Writes what is pending, then stops and frees; NULL is fine. */
 void autosaver_stop(Autosaver *autosaver);
 

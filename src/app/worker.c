@@ -32,9 +32,14 @@ typedef struct EntryList {
 
 struct Worker {
   PcClient *client;
-  StateStore *journal; /* used by the worker thread only, once jobs run; NULL: none */
+  /* The journal: its path and profile are set by worker_use_journal; the worker thread opens
+   * it at its first need (never the caller's thread: a locked file may wait seconds). */
+  char *journal_path;
   char *profile;
-  SubmissionList settled; /* guarded by mutex: what a reconciliation settled */
+  StateStore *journal;     /* the worker thread's; NULL until opened, or when it cannot be */
+  bool journal_tried;      /* worker thread only */
+  char journal_error[512]; /* why it could not be opened */
+  SubmissionList settled;  /* guarded by mutex: what a reconciliation settled */
   PcRetryObserver user_on_retry;
   void *user_on_retry_user;
   pthread_t thread;
@@ -484,10 +489,11 @@ static bool run_catalog(PcClient *client, Job *job, JobResult *result) {
 }
 
 static void on_retry(void *user, int attempt, long wait_ms, const PcError *why);
+static StateStore *journal_of(Worker *worker);
 
 /* Create, update and checkout: journaled, sent, resolved and recorded (app/submit.h). */
 static bool run_submission(Worker *worker, Job *job, JobResult *result) {
-  SubmitJournal journal = {.store = worker->journal, .profile = worker->profile};
+  SubmitJournal journal = {.store = journal_of(worker), .profile = worker->profile};
   /* A copy, so that worker_set_settled may replace the list while this runs. */
   SubmissionList settled = {0};
   pthread_mutex_lock(&worker->mutex);
@@ -554,16 +560,22 @@ static bool run_job(Worker *worker, Job *job, JobResult *result) {
     ok = run_submission(worker, job, result);
     break;
   case JOB_RECONCILE: {
-    SubmitJournal journal = {.store = worker->journal, .profile = worker->profile};
+    SubmitJournal journal = {.store = journal_of(worker), .profile = worker->profile};
     SubmitPolicy policy = {.on_wait = on_retry, .on_wait_user = worker};
     char err[300] = "";
-    ok = submit_reconcile(client, &journal, &policy, &result->reconcile, err, sizeof err);
-    if (!ok)
-      error_set(&result->error, PC_ERROR_INVALID, err);
+    if (!journal.store && worker->journal_tried) {
+      /* The store cannot be used: say why (it names the file and what to do). */
+      ok = false;
+      error_set(&result->error, PC_ERROR_INVALID, worker->journal_error);
+    } else {
+      ok = submit_reconcile(client, &journal, &policy, &result->reconcile, err, sizeof err);
+      if (!ok)
+        error_set(&result->error, PC_ERROR_INVALID, err);
+    }
   } break;
   }
   /* Carts seen are remembered per customer, so that opening one is a pick, not a GUID typed. */
-  if (ok && result->cart && result->cart->id && worker->journal && job->customer_id) {
+  if (ok && result->cart && result->cart->id && job->customer_id && journal_of(worker)) {
     const char *status = cart_status_wire(result->cart->status);
     char err[256];
     state_recent_cart_put(worker->journal, worker->profile, job->customer_id, result->cart->id,
@@ -735,6 +747,7 @@ void worker_stop(Worker *worker) {
   list_free(&worker->results);
   pc_client_free(worker->client);
   state_close(worker->journal);
+  free(worker->journal_path);
   free(worker->profile);
   submission_list_clear(&worker->settled);
   pthread_cond_destroy(&worker->cond);
@@ -743,23 +756,37 @@ void worker_stop(Worker *worker) {
   free(worker);
 }
 
-bool worker_use_journal(Worker *worker, const char *state_path, const char *profile, char *err,
-                        size_t err_size) {
+bool worker_use_journal(Worker *worker, const char *state_path, const char *profile) {
   char *name = strdup(profile ? profile : "");
-  StateStore *store = name ? state_open(state_path, err, err_size) : NULL;
-  if (!store) {
-    if (!name)
-      snprintf(err, err_size, "out of memory");
+  char *path = state_path ? strdup(state_path) : NULL;
+  if (!name || !path) {
     free(name);
+    free(path);
     return false;
   }
   pthread_mutex_lock(&worker->mutex);
-  state_close(worker->journal);
+  free(worker->journal_path);
   free(worker->profile);
-  worker->journal = store;
+  worker->journal_path = path;
   worker->profile = name;
   pthread_mutex_unlock(&worker->mutex);
   return true;
+}
+
+/* On the worker thread: the journal, opened at its first need; NULL (the reason in
+ * journal_error) when there is none or it cannot be used. */
+static StateStore *journal_of(Worker *worker) {
+  if (worker->journal_tried)
+    return worker->journal;
+  pthread_mutex_lock(&worker->mutex);
+  char *path = worker->journal_path ? strdup(worker->journal_path) : NULL;
+  pthread_mutex_unlock(&worker->mutex);
+  if (!path)
+    return NULL; /* not set yet: try again at the next need */
+  worker->journal_tried = true;
+  worker->journal = state_open(path, worker->journal_error, sizeof worker->journal_error);
+  free(path);
+  return worker->journal;
 }
 
 bool worker_set_settled(Worker *worker, const SubmissionList *settled) {

@@ -98,10 +98,10 @@ typedef struct Worker Worker;
 /* Creates the client from settings (copied) and starts the thread; NULL with error filled. */
 Worker *worker_start(const PcSettings *settings, PcError *error);
 /* Journals the worker's create, update and checkout jobs in the state store at state_path for
- * profile (the worker opens its own connection; call before submitting jobs). False with err
- * (naming the file) when the store cannot be opened: the worker then runs without a journal. */
-bool worker_use_journal(Worker *worker, const char *state_path, const char *profile, char *err,
-                        size_t err_size);
+ * profile. The worker thread opens its own connection at its first need (a file that cannot be
+ * used means no journal: JOB_RECONCILE then fails with the store's sentence, naming the file).
+ * Call before submitting jobs; false when out of memory. */
+bool worker_use_journal(Worker *worker, const char *state_path, const char *profile);
 
 /* What a reconciliation settled (JobResult.reconcile.settled, copied): a save or checkout that
  * repeats one of them answers from its recorded result instead of being sent again. */

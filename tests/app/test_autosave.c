@@ -225,12 +225,40 @@ static void test_damaged_autosave_is_refused_with_a_sentence(void **unused) {
   app_free(state);
 }
 
+/* A store that cannot be used: the thread says so (naming the file), drops what it is handed,
+ * answers reads with nothing, and never writes to the file. */
 static void test_unusable_store_is_said(void **unused) {
   (void)unused;
   char *path = scratch_write("garbage.db", "not a database at all\n", 0600);
   char err[512] = "";
-  assert_null(autosaver_start(path, "sandbox", err, sizeof err));
+  Autosaver *saver = autosaver_start(path, "sandbox", err, sizeof err);
+  assert_non_null(saver);
+  assert_false(autosaver_usable(saver, err, sizeof err));
   assert_non_null(strstr(err, path));
+  AppState *state = state_with_lines(1);
+  Autosave snapshot;
+  assert_true(app_autosave_snapshot(state, &snapshot));
+  autosaver_put(saver, &snapshot);
+  assert_false(autosaver_flush(saver, err, sizeof err));
+  assert_non_null(strstr(err, path));
+  autosaver_request_load(saver);
+  Autosave loaded = {0};
+  bool found = true;
+  while (!autosaver_take_loaded(saver, &loaded, &found)) {
+    struct pollfd fd = {.fd = autosaver_wake_fd(saver), .events = POLLIN};
+    assert_int_equal(poll(&fd, 1, -1), 1);
+    autosaver_take_wake(saver, err, sizeof err);
+  }
+  assert_false(found);
+  autosaver_stop(saver);
+  app_free(state);
+  char *text = scratch_path("garbage.db");
+  FILE *file = fopen(text, "r");
+  char line[64] = "";
+  assert_non_null(fgets(line, sizeof line, file));
+  fclose(file);
+  assert_string_equal(line, "not a database at all\n");
+  free(text);
   free(path);
 }
 
