@@ -1,14 +1,30 @@
 /* The TUI's speed on a pseudo-terminal, side by side with tig in the same run and on the same
  * harness (tests/support/tui): the first complete frame after start, a one-row list move (time
- * and bytes written to the terminal), filtering 100,000 loaded customers per keystroke, and the
- * resident memory with them loaded. Run by hand (docs/performance.md has the figures):
+ * and bytes written to the terminal), cart changes with the autosave on, filtering 100,000
+ * loaded customers per keystroke, and the resident memory with them loaded. Run by hand
+ * (docs/performance.md has the figures):
  *
- *   build/release/tests/bench/bench_tui [--runs N] [--moves N] [--customers N] [--no-tig]
+ *   build/release/tests/bench/bench_tui [--runs N] [--moves N] [--changes N] [--pace-ms MS]
+ *                                       [--customers N] [--no-tig] [--pccart PATH]
+ *                                       [--baseline PATH] [--only start,moves,autosave,filter]
+ *
+ * --baseline PATH adds another pccart (an older build) to the first-frame series, measured in
+ * the same runs, taking turns with the one under test.
  *
  * pccart says when it is idle (PCCART_TEST_HOOKS=1: the title "pccart-idle:<frame>" after each
- * repaint with no job in flight), so its times end at that signal. tig has no such signal: its
- * times end at the last byte it wrote before staying quiet for --quiet-ms (default 30 ms);
- * the quiet wait itself is not counted. */
+ * repaint with no job in flight and no autosave due or being written), so its times end at that
+ * signal. tig has no such signal: its times end at the last byte it wrote before staying quiet
+ * for --quiet-ms (default 30 ms); the quiet wait itself is not counted.
+ *
+ * The autosave measure runs pccart twice with a state store in its temporary HOME: with
+ * PCCART_AUTOSAVE_DELAY_MS=300 (the real delay: a change is written 300 ms later by the
+ * autosave thread, and the idle title does not wait for a write not yet due) and with 0 (each
+ * change's write before the idle title: what the write would cost if it were on the key's
+ * path). A customer is picked, two lines are added through the forms and duplicated to 20;
+ * then --moves j/k in the cart, and --changes D (duplicate the selected line) in rounds of 40,
+ * each round followed by as many d + y (delete, confirmed) back to 20 lines. One key every
+ * --pace-ms (default 30 ms, a fast typist), so that the autosave timer runs between keys. Each
+ * change is timed to the frame that shows the cart's new line count and to the idle title. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <ftw.h>
@@ -16,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tui_harness.h"
@@ -25,10 +42,14 @@
 typedef struct BenchOptions {
   int runs;
   int moves;
+  int changes; /* cart-changing keys (D) per autosave variant */
+  int pace_ms; /* one key every pace_ms in the autosave measure */
   long customers;
   int quiet_ms;
   bool tig;
+  const char *only; /* NULL: every measure; else some of start,moves,autosave,filter */
   const char *pccart;
+  const char *baseline; /* another pccart (an older build) for the first frame, or NULL */
 } BenchOptions;
 
 /* ----- statistics ----- */
@@ -155,29 +176,49 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
   return 0;
 }
 
-static void remove_repo(char *dir) {
+static void remove_dir(char *dir) {
   nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   free(dir);
 }
 
 /* ----- 1. the first complete frame ----- */
 
+static double pccart_first_frame(const char *pccart, const char *home) {
+  /* No configuration: pccart starts its in-process sandbox, as a first-time user sees. */
+  const char *args[] = {pccart, NULL};
+  Tui *tui = start_or_die(args, &(TuiOptions){.rows = 24, .cols = 80, .home = home});
+  /* The first idle frame says "Loading…"; the complete one lists the customers. */
+  if (!tui_wait_text(tui, "Contoso, Ltd.") || !tui_wait_idle(tui))
+    fail(tui, "pccart's first frame");
+  double ms = ms_between(tui_started_ns(tui), tui_last_idle_ns(tui));
+  /* q with no cart: pccart exits at once, closing its state store as a user's quit does. */
+  int status = -1;
+  if (!tui_send(tui, "q") || !tui_wait_exit(tui, &status) || status != 0)
+    fail(tui, "pccart's quit");
+  tui_stop(tui);
+  return ms;
+}
+
 static void bench_start(const BenchOptions *options, const char *repo) {
   printf("First complete frame after start (24 x 80), %d runs each\n", options->runs);
-  Samples pccart = {0}, tig = {0};
+  Samples fresh = {0}, kept = {0}, baseline = {0}, tig = {0};
+  /* A HOME kept across the runs of the second series: its state store exists already. */
+  char *home = strdup("/tmp/bench-tui-home-XXXXXX");
+  if (!home || !mkdtemp(home)) {
+    fprintf(stderr, "bench_tui: mkdtemp: %s\n", strerror(errno));
+    exit(1);
+  }
+  pccart_first_frame(options->pccart, home); /* makes the store; not counted */
   for (int run = 0; run < options->runs; run++) {
-    /* No configuration: pccart starts its in-process sandbox, as a first-time user sees. */
-    const char *args[] = {options->pccart, NULL};
-    Tui *tui = start_or_die(args, &(TuiOptions){.rows = 24, .cols = 80});
-    /* The first idle frame says "Loading…"; the complete one lists the customers. */
-    if (!tui_wait_text(tui, "Contoso, Ltd.") || !tui_wait_idle(tui))
-      fail(tui, "pccart's first frame");
-    samples_add(&pccart, ms_between(tui_started_ns(tui), tui_last_idle_ns(tui)));
-    tui_stop(tui);
+    samples_add(&fresh, pccart_first_frame(options->pccart, NULL));
+    samples_add(&kept, pccart_first_frame(options->pccart, home));
+    if (options->baseline)
+      samples_add(&baseline, pccart_first_frame(options->baseline, NULL));
     if (options->tig) {
       const char *tig_args[] = {"/usr/bin/tig", NULL};
       const char *env[] = {"GIT_CONFIG_NOSYSTEM=1", NULL};
-      tui = start_or_die(tig_args, &(TuiOptions){.rows = 24, .cols = 80, .cwd = repo, .env = env});
+      Tui *tui =
+          start_or_die(tig_args, &(TuiOptions){.rows = 24, .cols = 80, .cwd = repo, .env = env});
       /* tig's frame is complete when its view shows the newest commit and its status line. */
       char newest[64];
       snprintf(newest, sizeof newest, "Commit %d:", 1000);
@@ -187,10 +228,16 @@ static void bench_start(const BenchOptions *options, const char *repo) {
       tui_stop(tui);
     }
   }
-  samples_print("pccart (in-process sandbox, 80 customers)", &pccart, "ms");
+  samples_print("pccart (new HOME: state store created)", &fresh, "ms");
+  samples_print("pccart (HOME kept: state store opened)", &kept, "ms");
+  if (options->baseline)
+    samples_print("--baseline pccart (new HOME)", &baseline, "ms");
   if (options->tig)
     samples_print("tig (1,000 commits)", &tig, "ms");
-  samples_clear(&pccart);
+  remove_dir(home);
+  samples_clear(&fresh);
+  samples_clear(&kept);
+  samples_clear(&baseline);
   samples_clear(&tig);
 }
 
@@ -245,7 +292,189 @@ static void bench_moves(const BenchOptions *options, const char *repo) {
   samples_clear(&bytes);
 }
 
-/* ----- 3 and 4. 100,000 customers: filtering, memory ----- */
+/* ----- 3. cart changes with the autosave on ----- */
+
+static long file_kb(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 ? (long)(st.st_size / 1024) : -1;
+}
+
+/* The status bar (row 0) names the customer. */
+static bool status_names(Tui *tui, const void *name) {
+  return strstr(tui_row(tui, 0), name) != NULL;
+}
+
+static void keys_idle(Tui *tui, const char *keys, const char *what) {
+  if (!tui_send(tui, keys) || !tui_wait_idle(tui))
+    fail(tui, what);
+}
+
+static void text_idle(Tui *tui, const char *text, const char *what) {
+  if (!tui_wait_text(tui, text) || !tui_wait_idle(tui))
+    fail(tui, what);
+}
+
+/* The cart pane's title for that many lines. */
+static const char *cart_title(long lines) {
+  static char title[48];
+  snprintf(title, sizeof title, "Cart (%ld line%s)", lines, lines == 1 ? "" : "s");
+  return title;
+}
+
+/* Reads the terminal until `until` (CLOCK_MONOTONIC ns), as a terminal would: the keys are
+ * paced like a person's, so that the autosave's timer runs between them. */
+static void pump_until(Tui *tui, int64_t until) {
+  for (int64_t left; (left = until - tui_now_ns()) > 0;)
+    if (!tui_pump(tui, (int)(left / 1000000) + 1))
+      fail(tui, "reading the terminal between keys");
+}
+
+/* One line through the catalog browser and the line form (as tests/support/tui/tui_pccart.c
+ * does), with the form's defaults. */
+static void add_line(Tui *tui, const char *product, const char *sku) {
+  keys_idle(tui, "a", "opening the catalog browser");
+  text_idle(tui, "Search products:", "the catalog browser");
+  keys_idle(tui, product, "searching the products");
+  keys_idle(tui, "<Enter>", "picking the product");
+  text_idle(tui, "Search SKUs:", "the SKU list");
+  keys_idle(tui, sku, "searching the SKUs");
+  keys_idle(tui, "<Enter>", "picking the SKU");
+  text_idle(tui, "Search terms:", "the term list");
+  keys_idle(tui, "<Enter>", "picking the first term");
+  text_idle(tui, "New line:", "the line form");
+  keys_idle(tui, "<C-s>", "submitting the line form");
+  if (!tui_wait_text_gone(tui, "New line:"))
+    fail(tui, "the line form closing");
+}
+
+/* A key that changes the cart to `lines` lines: sent, then timed to the frame showing the new
+ * count (the read that brought it) and to the idle title after it. */
+static void timed_change(Tui *tui, const char *key, long lines, Samples *frame, Samples *idle,
+                         const char *what) {
+  int64_t sent = tui_now_ns();
+  if (!tui_send(tui, key) || !tui_wait_text(tui, cart_title(lines)))
+    fail(tui, what);
+  int64_t shown = tui_last_read_ns(tui);
+  /* An idle title from an autosave finishing may have come between the key and its frame;
+   * the one that counts comes after the frame. */
+  if (!tui_wait_idle(tui))
+    fail(tui, what);
+  samples_add(frame, ms_between(sent, shown));
+  samples_add(idle, ms_between(sent, tui_last_idle_ns(tui)));
+}
+
+static void bench_autosave(const BenchOptions *options, int delay_ms) {
+  printf(
+      "Cart changes with the autosave on (PCCART_AUTOSAVE_DELAY_MS=%d), 24 x 80: %d D (duplicate "
+      "line) and %d j/k, one key every %d ms\n",
+      delay_ms, options->changes, options->moves, options->pace_ms);
+  char delay[64];
+  snprintf(delay, sizeof delay, "PCCART_AUTOSAVE_DELAY_MS=%d", delay_ms);
+  const char *env[] = {delay, NULL};
+  const char *args[] = {options->pccart, NULL};
+  /* No configuration: the in-process sandbox; the state store is made in the harness's
+   * temporary HOME ($XDG_STATE_HOME/pccart/state.db). */
+  Tui *tui = start_or_die(args, &(TuiOptions){.rows = 24, .cols = 80, .env = env});
+  text_idle(tui, "Contoso, Ltd.", "pccart's first frame");
+  char state_db[600];
+  snprintf(state_db, sizeof state_db, "%s/.local/state/pccart/state.db", tui_home(tui));
+
+  /* Contoso picked, two lines through the forms, then duplicated to the base size. */
+  keys_idle(tui, "/", "opening the filter");
+  keys_idle(tui, "Contoso", "filtering");
+  keys_idle(tui, "<Enter>", "picking Contoso");
+  if (!tui_wait_for(tui, status_names, "Contoso, Ltd.", "the status bar naming Contoso"))
+    fail(tui, "picking Contoso");
+  add_line(tui, "Business Basic", "Business Basic");
+  add_line(tui, "Exchange Online", "Plan 1");
+  text_idle(tui, cart_title(2), "two lines in the cart");
+  const long base = 20, grow = 40;
+  for (long lines = 3; lines <= base; lines++) {
+    if (!tui_send(tui, "D") || !tui_wait_text(tui, cart_title(lines)) || !tui_wait_idle(tui))
+      fail(tui, "duplicating up to the base size");
+  }
+
+  /* j/k in the cart, ten down, ten up (the cart does not change: nothing to autosave). */
+  Samples move = {0}, move_bytes = {0};
+  keys_idle(tui, "g", "the first line");
+  pump_until(tui, tui_now_ns() + (int64_t)(delay_ms + 50) * 1000000); /* the last write done */
+  for (int i = 0; i < options->moves; i++) {
+    unsigned long long before = tui_bytes_read(tui);
+    int64_t sent = tui_now_ns();
+    if (!tui_send(tui, move_key(i, "j", "k")) || !tui_wait_idle(tui))
+      fail(tui, "the cart's list move");
+    samples_add(&move, ms_between(sent, tui_last_idle_ns(tui)));
+    samples_add(&move_bytes, (double)(tui_bytes_read(tui) - before));
+    pump_until(tui, sent + (int64_t)options->pace_ms * 1000000);
+  }
+
+  /* Cart changes: D (the copy comes after the selected line and is selected) grow times, then
+   * d + y (delete, confirmed) as many times back to the base size, and again. */
+  Samples dup_frame = {0}, dup_idle = {0}, del_frame = {0}, del_idle = {0};
+  long lines = base;
+  unsigned long idle_before = tui_idle_count(tui);
+  int64_t started = tui_now_ns();
+  int keys = 0;
+  while ((long)dup_idle.count < options->changes) {
+    for (long i = 0; i < grow && (long)dup_idle.count < options->changes; i++) {
+      int64_t sent = tui_now_ns();
+      timed_change(tui, "D", ++lines, &dup_frame, &dup_idle, "duplicating a line");
+      keys++;
+      pump_until(tui, sent + (int64_t)options->pace_ms * 1000000);
+    }
+    while (lines > base) {
+      keys_idle(tui, "d", "asking to delete a line");
+      if (!tui_screen_contains(tui, "[y]es"))
+        fail(tui, "the delete question");
+      int64_t sent = tui_now_ns();
+      timed_change(tui, "y", --lines, &del_frame, &del_idle, "deleting a line");
+      keys += 2;
+      pump_until(tui, sent + (int64_t)options->pace_ms * 1000000);
+    }
+  }
+  double seconds = ms_between(started, tui_now_ns()) / 1000.0;
+  unsigned long titles = tui_idle_count(tui) - idle_before;
+
+  /* Keys whose idle title came more than 1 ms after their frame: the test hook holds the title
+   * while an autosave is being written (before the quantiles sort the samples). */
+  size_t held = 0;
+  for (size_t i = 0; i < dup_idle.count; i++)
+    if (dup_idle.values[i] - dup_frame.values[i] > 1.0)
+      held++;
+  for (size_t i = 0; i < del_idle.count; i++)
+    if (del_idle.values[i] - del_frame.values[i] > 1.0)
+      held++;
+  long db_kb = file_kb(state_db);
+  char wal[620];
+  snprintf(wal, sizeof wal, "%s-wal", state_db);
+  long wal_kb = file_kb(wal);
+  /* With a delay, a key meets a write only while one is running: a few in a hundred at this
+   * pace. Nearly all of them means the delay was not applied (every change written at once). */
+  if (delay_ms > 0 && held * 2 > dup_idle.count + del_idle.count)
+    printf("  WARNING: %zu of %zu changes waited for a write: this pccart does not seem to honour "
+           "PCCART_AUTOSAVE_DELAY_MS=%d (each change written at once?)\n",
+           held, dup_idle.count + del_idle.count, delay_ms);
+  samples_print("pccart: j/k in the cart, key to idle signal", &move, "ms");
+  samples_print("pccart: j/k in the cart, bytes written", &move_bytes, "B");
+  samples_print("pccart: D, key to frame on screen", &dup_frame, "ms");
+  samples_print("pccart: D, key to idle signal", &dup_idle, "ms");
+  samples_print("pccart: y (delete), key to frame on screen", &del_frame, "ms");
+  samples_print("pccart: y (delete), key to idle signal", &del_idle, "ms");
+  printf("  %d cart keys (D, d, y) in %.1f s; %lu idle titles beyond one per key (an autosave "
+         "written after its frame); %zu of %zu changes had their idle title held > 1 ms by a "
+         "write; state.db %ld KiB, state.db-wal %ld KiB\n",
+         keys, seconds, titles > (unsigned long)keys ? titles - (unsigned long)keys : 0, held,
+         dup_idle.count + del_idle.count, db_kb, wal_kb);
+  tui_stop(tui);
+  samples_clear(&move);
+  samples_clear(&move_bytes);
+  samples_clear(&dup_frame);
+  samples_clear(&dup_idle);
+  samples_clear(&del_frame);
+  samples_clear(&del_idle);
+}
+
+/* ----- 4 and 5. 100,000 customers: filtering, memory ----- */
 
 static void bench_filter(const BenchOptions *options, const char *big_repo) {
   printf("%ld customers loaded: filter per keystroke, resident memory (30 x 120)\n",
@@ -345,9 +574,30 @@ static void bench_filter(const BenchOptions *options, const char *big_repo) {
   samples_clear(&search);
 }
 
+/* --only takes one measure or several separated by commas ("moves,autosave"). */
+static bool wanted(const BenchOptions *options, const char *measure) {
+  if (!options->only)
+    return true;
+  size_t length = strlen(measure);
+  for (const char *p = options->only; *p;) {
+    size_t token = strcspn(p, ",");
+    if (token == length && strncmp(p, measure, length) == 0)
+      return true;
+    p += token;
+    if (*p == ',')
+      p++;
+  }
+  return false;
+}
+
 int main(int argc, char **argv) {
-  BenchOptions options = {
-      .runs = 20, .moves = 200, .customers = 100000, .quiet_ms = 30, .tig = true};
+  BenchOptions options = {.runs = 20,
+                          .moves = 200,
+                          .changes = 200,
+                          .pace_ms = 30,
+                          .customers = 100000,
+                          .quiet_ms = 30,
+                          .tig = true};
 #ifdef PCC_PCCART_EXE
   options.pccart = PCC_PCCART_EXE;
 #endif
@@ -356,17 +606,27 @@ int main(int argc, char **argv) {
       options.runs = atoi(argv[++i]);
     else if (strcmp(argv[i], "--moves") == 0 && i + 1 < argc)
       options.moves = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--changes") == 0 && i + 1 < argc)
+      options.changes = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--pace-ms") == 0 && i + 1 < argc)
+      options.pace_ms = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+      options.only = argv[++i];
     else if (strcmp(argv[i], "--customers") == 0 && i + 1 < argc)
       options.customers = atol(argv[++i]);
     else if (strcmp(argv[i], "--quiet-ms") == 0 && i + 1 < argc)
       options.quiet_ms = atoi(argv[++i]);
     else if (strcmp(argv[i], "--pccart") == 0 && i + 1 < argc)
       options.pccart = argv[++i];
+    else if (strcmp(argv[i], "--baseline") == 0 && i + 1 < argc)
+      options.baseline = argv[++i];
     else if (strcmp(argv[i], "--no-tig") == 0)
       options.tig = false;
     else {
-      fprintf(stderr, "usage: bench_tui [--runs N] [--moves N] [--customers N] [--quiet-ms MS] "
-                      "[--pccart PATH] [--no-tig]\n");
+      fprintf(stderr,
+              "usage: bench_tui [--runs N] [--moves N] [--changes N] [--pace-ms MS] "
+              "[--customers N] [--quiet-ms MS] [--pccart PATH] [--baseline PATH] [--no-tig] "
+              "[--only start,moves,autosave,filter]\n");
       return 2;
     }
   }
@@ -374,8 +634,16 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_tui: pccart was not built; give --pccart PATH\n");
     return 2;
   }
-  if (options.runs < 1 || options.moves < 1 || options.customers < 2 || options.quiet_ms < 1) {
-    fprintf(stderr, "bench_tui: --runs, --moves, --quiet-ms must be positive, --customers >= 2\n");
+  if (options.runs < 1 || options.moves < 1 || options.changes < 1 || options.pace_ms < 0 ||
+      options.customers < 2 || options.quiet_ms < 1) {
+    fprintf(stderr, "bench_tui: --runs, --moves, --changes, --quiet-ms must be positive, "
+                    "--pace-ms not negative, --customers >= 2\n");
+    return 2;
+  }
+  if (options.only && !wanted(&options, "start") && !wanted(&options, "moves") &&
+      !wanted(&options, "autosave") && !wanted(&options, "filter")) {
+    fprintf(stderr, "bench_tui: --only takes start, moves, autosave or filter (or several, "
+                    "separated by commas)\n");
     return 2;
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
@@ -384,14 +652,30 @@ int main(int argc, char **argv) {
                     "running without it\n");
     options.tig = false;
   }
-  char *repo = options.tig ? make_repo(1000) : NULL;
-  char *big_repo = options.tig ? make_repo(options.customers) : NULL;
-  bench_start(&options, repo);
-  bench_moves(&options, repo);
-  bench_filter(&options, big_repo);
+  printf("command:");
+  for (int i = 0; i < argc; i++)
+    printf(" %s", argv[i]);
+  printf("\npccart: %s\n", options.pccart);
+  if (options.baseline)
+    printf("baseline (first frame only): %s\n", options.baseline);
+  bool small = wanted(&options, "start") || wanted(&options, "moves");
+  char *repo = options.tig && small ? make_repo(1000) : NULL;
+  char *big_repo = options.tig && wanted(&options, "filter") ? make_repo(options.customers) : NULL;
+  if (wanted(&options, "start"))
+    bench_start(&options, repo);
+  if (wanted(&options, "moves"))
+    bench_moves(&options, repo);
+  if (wanted(&options, "autosave")) {
+    /* The real delay (a change written 300 ms later, off the key's path), then none (the write
+     * on the path of the idle signal: what it would cost a key if it were on the key's path). */
+    bench_autosave(&options, 300);
+    bench_autosave(&options, 0);
+  }
+  if (wanted(&options, "filter"))
+    bench_filter(&options, big_repo);
   if (repo)
-    remove_repo(repo);
+    remove_dir(repo);
   if (big_repo)
-    remove_repo(big_repo);
+    remove_dir(big_repo);
   return 0;
 }
