@@ -397,7 +397,8 @@ static bool line_read(CartLineItem *line, const cJSON *json, const char *path, c
   line->promotion_id = json_dup_string(json, "promotionId");
   line->custom_term_end_date = json_dup_string(json, "customTermEndDate");
   line->attestation_accepted = json_get_bool(json, "attestationAccepted");
-  json_read_kv(&line->participants, json_get(json, "participants"));
+  /* A list, not a map: additional resellers repeat their key. */
+  json_read_kv_list(&line->participants, json_get(json, "participants"));
   json_read_kv(&line->provisioning_context, json_get(json, "provisioningContext"));
   line->renews_to_term_duration = renews_to_read(json_get(json, "renewsTo"));
   line->order_group = json_dup_text(json, "orderGroup");

@@ -586,6 +586,23 @@ void json_read_kv(KeyValueList *list, const cJSON *item) {
   }
 }
 
+void json_read_kv_list(KeyValueList *list, const cJSON *item) {
+  if (!list) {
+    return;
+  }
+  const cJSON *child = NULL;
+  cJSON_ArrayForEach(child, item) {
+    bool pair = cJSON_IsArray(item);
+    const cJSON *key = pair ? json_get(child, "key") : NULL;
+    const char *name = pair ? (cJSON_IsString(key) ? key->valuestring : NULL) : child->string;
+    char *value = kv_value_text(pair ? json_get(child, "value") : child);
+    if (name) {
+      kv_list_add(list, name, value ? value : "");
+    }
+    free(value);
+  }
+}
+
 void json_read_strings(StringList *list, const cJSON *array) {
   if (!list || !cJSON_IsArray(array)) {
     return;

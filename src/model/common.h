@@ -121,8 +121,12 @@ char *json_dup_text(const cJSON *object, const char *name);
 /* An integer given as a number or as a numeric string; unset otherwise. */
 OptInt json_get_int(const cJSON *object, const char *name);
 OptBool json_get_bool(const cJSON *object, const char *name);
-/* Reads either {"k":"v",..} or [{"key":"k","value":"v"},..] into list. */
+/* Reads either {"k":"v",..} or [{"key":"k","value":"v"},..] into list as a map: a repeated key
+ * (any case) keeps its last value. */
 void json_read_kv(KeyValueList *list, const cJSON *item);
+/* The same as a list: every pair in order, keys may repeat (a line's participants: one
+ * transaction_reseller and up to five additional_transaction_reseller). */
+void json_read_kv_list(KeyValueList *list, const cJSON *item);
 void json_read_strings(StringList *list, const cJSON *array);
 
 /* Writers return false when out of memory; a NULL string or unset optional adds nothing. */

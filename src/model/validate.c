@@ -762,6 +762,27 @@ static bool check_participants(const LineRef *ref, const ValidationContext *cont
       return false;
     }
   }
+  /* create-a-cart.md: the indirect reseller once; up to five additional indirect resellers
+   * (EU / EFTA). */
+  size_t resellers = 0, additional = 0;
+  for (size_t i = 0; i < participants->count; i++) {
+    const char *key = participants->items[i].key;
+    resellers += name_equal_loose(key, "transaction_reseller");
+    additional += name_equal_loose(key, "additional_transaction_reseller");
+  }
+  if (resellers > 1 && !LINE_PROBLEM(problems, ref, CART_ERROR_INVALID_INPUT, "participants",
+                                     "%s names %zu transaction_reseller participants; a line has "
+                                     "one indirect reseller (more go in "
+                                     "additional_transaction_reseller).",
+                                     ref->label, resellers)) {
+    return false;
+  }
+  if (additional > 5 && !LINE_PROBLEM(problems, ref, CART_ERROR_INVALID_INPUT, "participants",
+                                      "%s names %zu additional_transaction_reseller "
+                                      "participants; at most 5 are allowed.",
+                                      ref->label, additional)) {
+    return false;
+  }
   return true;
 }
 

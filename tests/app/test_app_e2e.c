@@ -275,6 +275,63 @@ static void test_documents_cart_end_to_end(void **unused) {
   worker_stop(worker);
 }
 
+/* Show -> edit -> update keeps every participant: a cart with one transaction_reseller and two
+ * additional_transaction_reseller (create-a-cart.md's new-commerce example) opened in the app,
+ * its quantity changed in the form, saved: the PUT sends all three, in order. */
+static void test_participants_survive_show_edit_update(void **unused) {
+  (void)unused;
+  Worker *worker = start_worker();
+  AppState *app = app_with_doc_customer(worker);
+  add_through_form(app, "DZH318Z0BXWC:0002:DZH318Z0BMRV",
+                   (FormValue[]){{"billingCycle", "monthly"},
+                                 {"termDuration", "P1M"},
+                                 {"participants", "transaction_reseller=5357564, "
+                                                  "additional_transaction_reseller=517285, "
+                                                  "additional_transaction_reseller=5357563"},
+                                 {NULL, NULL}});
+  char why[256] = "";
+  assert_true(app_cart_save(app, why, sizeof why));
+  pump(app, worker);
+  expect_no_errors(app);
+  char *cart_id = strdup(app->cart.draft->id);
+
+  /* Another app opens it (the server's reply read by the model), edits the quantity. */
+  AppState *other = app_with_doc_customer(worker);
+  assert_true(app_cart_open(other, cart_id, why, sizeof why));
+  pump(other, worker);
+  expect_no_errors(other);
+  assert_int_equal(other->cart.draft->line_items.items[0].participants.count, 3);
+  LineForm *form = line_form_new(other, NULL, 0, why, sizeof why);
+  assert_non_null(form);
+  long q = line_form_find(form, "quantity");
+  assert_true(q >= 0 && line_form_set(form, (size_t)q, "3"));
+  CartLineItem line;
+  assert_true(line_form_to_line(form, &line));
+  line_form_free(form);
+  assert_true(app_cart_replace_line(other, 0, &line, why, sizeof why));
+  cart_line_item_clear(&line);
+  assert_true(app_cart_save(other, why, sizeof why));
+  pump(other, worker);
+  expect_no_errors(other);
+
+  char *body = last_logged_body("carts.update");
+  cJSON *sent = cJSON_Parse(body);
+  assert_non_null(sent);
+  assert_int_equal(json_count_at(sent, "lineItems.0.participants"), 3);
+  assert_string_equal(json_str_at(sent, "lineItems.0.participants.0.key"), "transaction_reseller");
+  assert_string_equal(json_str_at(sent, "lineItems.0.participants.1.value"), "517285");
+  assert_string_equal(json_str_at(sent, "lineItems.0.participants.2.value"), "5357563");
+  assert_int_equal((long)json_num_at(sent, "lineItems.0.quantity", 0), 3);
+  cJSON_Delete(sent);
+  free(body);
+  /* ...and the server's cart has them too. */
+  assert_int_equal(other->cart.draft->line_items.items[0].participants.count, 3);
+  free(cart_id);
+  app_free(other);
+  app_free(app);
+  worker_stop(worker);
+}
+
 static void test_cancel_held_save(void **unused) {
   (void)unused;
   Worker *worker = start_worker();
@@ -311,6 +368,7 @@ static void test_cancel_held_save(void **unused) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_documents_cart_end_to_end, reset),
+      cmocka_unit_test_setup(test_participants_survive_show_edit_update, reset),
       cmocka_unit_test_setup(test_cancel_held_save, reset),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);

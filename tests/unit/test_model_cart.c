@@ -146,6 +146,44 @@ static void test_docs_request_round_trip(void **state) {
   cJSON_Delete(doc);
 }
 
+/* create-a-cart.md's new-commerce request, verbatim: every participant is kept, in order, and
+ * sent back as it came (a map would keep one additional reseller and drop the other). */
+static void test_docs_nce_request_keeps_every_participant(void **state) {
+  (void)state;
+  char *raw = fixture_read("docs-nce-create-cart-request.json");
+  assert_non_null(raw);
+  Cart *cart = parse_ok(raw);
+  free(raw);
+  assert_int_equal(cart->line_items.count, 2);
+  assert_string_equal(cart->line_items.items[0].custom_term_end_date, "2022-02-19T00:00:00Z");
+  const KeyValueList *p = &cart->line_items.items[1].participants;
+  assert_int_equal(p->count, 3);
+  static const char *const keys[] = {"transaction_reseller", "additional_transaction_reseller",
+                                     "additional_transaction_reseller"};
+  static const char *const values[] = {"5357564", "517285", "5357563"};
+  for (size_t i = 0; i < 3; i++) {
+    assert_string_equal(p->items[i].key, keys[i]);
+    assert_string_equal(p->items[i].value, values[i]);
+  }
+  /* The request body sends all three, in order; reading it again gives the same line. */
+  char *body = print_json(cart_to_request_json(cart));
+  Cart *again = parse_ok(body);
+  const KeyValueList *q = &again->line_items.items[1].participants;
+  assert_int_equal(q->count, 3);
+  for (size_t i = 0; i < 3; i++) {
+    assert_string_equal(q->items[i].key, keys[i]);
+    assert_string_equal(q->items[i].value, values[i]);
+  }
+  /* A copy keeps them too (the app copies lines into its draft and its jobs). */
+  Cart *copy = cart_clone(again);
+  assert_non_null(copy);
+  assert_int_equal(copy->line_items.items[1].participants.count, 3);
+  cart_free(copy);
+  cart_free(again);
+  free(body);
+  cart_free(cart);
+}
+
 static void test_request_omits_server_fields(void **state) {
   (void)state;
   cJSON *doc = load_doc_json("docs-create-cart-response.json");
@@ -543,6 +581,7 @@ int main(void) {
       cmocka_unit_test(test_fixture_response_is_verbatim),
       cmocka_unit_test(test_docs_response_round_trip),
       cmocka_unit_test(test_docs_request_round_trip),
+      cmocka_unit_test(test_docs_nce_request_keeps_every_participant),
       cmocka_unit_test(test_request_omits_server_fields),
       cmocka_unit_test(test_dotnet_pascal_case_body),
       cmocka_unit_test(test_enums_as_integers),

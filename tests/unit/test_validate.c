@@ -755,6 +755,25 @@ static void test_participant_key_unknown(void **state) {
   expect_one(f, PROBLEM_LINE, CART_ERROR_INVALID_INPUT, 0, -1, "participants");
 }
 
+/* create-a-cart.md: one transaction_reseller, up to five additional_transaction_reseller. */
+static void test_participant_counts(void **state) {
+  Fixture *f = *state;
+  CartLineItem *line = nce_line(f, 0);
+  assert_true(kv_list_add(&line->participants, "transaction_reseller", "5357564"));
+  for (int i = 0; i < 5; i++)
+    assert_true(kv_list_add(&line->participants, "additional_transaction_reseller", "517285"));
+  expect_none(f);
+  assert_true(kv_list_add(&line->participants, "additional_transaction_reseller", "5357563"));
+  const CartProblem *p =
+      expect_one(f, PROBLEM_LINE, CART_ERROR_INVALID_INPUT, 0, -1, "participants");
+  assert_contains(p->description, "at most 5");
+  kv_list_clear(&line->participants);
+  assert_true(kv_list_add(&line->participants, "transaction_reseller", "1"));
+  assert_true(kv_list_add(&line->participants, "Transaction_Reseller", "2"));
+  p = expect_one(f, PROBLEM_LINE, CART_ERROR_INVALID_INPUT, 0, -1, "participants");
+  assert_contains(p->description, "one indirect reseller");
+}
+
 static void test_currency(void **state) {
   Fixture *f = *state;
   nce_line(f, 0)->currency_code = model_strdup("EUR");
@@ -938,6 +957,7 @@ int main(void) {
       T(test_attestation),
       T(test_participants_direct_partner),
       T(test_participant_key_unknown),
+      T(test_participant_counts),
       T(test_currency),
       T(test_addons_on_new_commerce),
       T(test_legacy_addons_validated),
