@@ -704,14 +704,21 @@ static bool check_custom_term_end_date(const LineRef *ref, const CatalogItem *it
   if (is_blank(date)) {
     return true;
   }
-  /* Only new-commerce licence-based items (OnlineServices) can align their end date. */
-  bool allowed = item->availability && item->product &&
-                 text_equal_ci(item->product->product_type.id, "OnlineServices");
+  /* Only new-commerce licence-based items can align their end date: productType.id
+   * "OnlineServicesNCE" on the current service ("OnlineServices" in the technical preview and
+   * in older sandboxes), and never a trial (error-codes.md 900242: "non-trial
+   * OnlineServicesNCE"). */
+  const char *type = item->product ? item->product->product_type.id : NULL;
+  bool nce = text_equal_ci(type, "OnlineServicesNCE") || text_equal_ci(type, "OnlineServices");
+  bool trial = item->sku && item->sku->is_trial.set && item->sku->is_trial.value;
+  bool allowed = item->availability && nce && !trial;
   if (context->catalog && !allowed) {
     return LINE_PROBLEM(problems, ref, CART_ERROR_INVALID_CUSTOM_TERM_END_DATE_PRODUCT,
                         "customTermEndDate",
-                        "%s sets customTermEndDate but catalog item %s does not allow one; only "
-                        "new-commerce OnlineServices items do.",
+                        trial ? "%s sets customTermEndDate but catalog item %s is a trial; a "
+                                "trial's end date cannot be aligned."
+                              : "%s sets customTermEndDate but catalog item %s does not allow "
+                                "one; only new-commerce (OnlineServicesNCE) items do.",
                         ref->label, ref->line->catalog_item_id);
   }
   if (!is_iso_date(date)) {

@@ -702,6 +702,26 @@ static void test_custom_term_end_date_product(void **state) {
              "customTermEndDate");
 }
 
+/* The current service calls new-commerce products "OnlineServicesNCE": a co-termed line of
+ * one is valid (it was refused with a false 10016); a trial never co-terms. */
+static void test_custom_term_end_date_nce_product_type(void **state) {
+  Fixture *f = *state;
+  Product *product = (Product *)catalog_find_product(f->catalog, "CFQ7TTC0LH0Z");
+  assert_non_null(product);
+  free(product->product_type.id);
+  product->product_type.id = model_strdup("OnlineServicesNCE");
+  nce_line(f, 0)->custom_term_end_date = model_strdup("2022-02-19T00:00:00Z");
+  expect_none(f);
+  cart_line_list_clear(&f->cart->line_items);
+  CartLineItem *trial =
+      line_new(&f->cart->line_items, 0, NCE_TRIAL_ITEM, 1, BILLING_CYCLE_NONE, "P1M");
+  trial->renews_to_term_duration = model_strdup("P1Y");
+  trial->custom_term_end_date = model_strdup("2022-02-19T00:00:00Z");
+  const CartProblem *p = expect_one(f, PROBLEM_LINE, CART_ERROR_INVALID_CUSTOM_TERM_END_DATE_PRODUCT,
+                                    0, -1, "customTermEndDate");
+  assert_contains(p->description, "trial");
+}
+
 static void test_custom_term_end_date_format(void **state) {
   Fixture *f = *state;
   nce_line(f, 0);
@@ -958,6 +978,7 @@ int main(void) {
       T(test_participants_direct_partner),
       T(test_participant_key_unknown),
       T(test_participant_counts),
+      T(test_custom_term_end_date_nce_product_type),
       T(test_currency),
       T(test_addons_on_new_commerce),
       T(test_legacy_addons_validated),
