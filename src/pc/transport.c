@@ -458,8 +458,22 @@ static void fill_api_refusal(PcClient *c, const Exchange *x, const Attempt *a, P
     snprintf(m, ms,
              "The cart was not found on Partner Center; it may have expired (carts last 7 "
              "days) or belong to another customer.");
-  else if (s == 404 && x->not_found)
+  else if (s == 404 && error->code == PC_CODE_AVAILABILITY_NOT_FOUND)
+    snprintf(m, ms,
+             "Partner Center no longer has that availability (code 400019): availabilities are "
+             "reissued, so a line's catalog item is out of date. Read the product's "
+             "availabilities again, put the current catalogItemId on the line, save, and try "
+             "again.");
+  else if (s == 404 && x->not_found) /* the operation knows what it asked for */
     snprintf(m, ms, "%s", x->not_found);
+  else if (s == 404 && error->code == PC_CODE_SKU_NOT_FOUND)
+    snprintf(m, ms,
+             "Partner Center has no such SKU (code 400018): the catalog item is out of date or "
+             "wrong; pick the product and SKU again in the catalog.");
+  else if (s == 404 && error->code == PC_CODE_PRODUCT_NOT_FOUND)
+    snprintf(m, ms,
+             "Partner Center has no such product (code 400013) for this customer or country; "
+             "pick it again in the catalog.");
   else if (s == 404)
     snprintf(m, ms, "Partner Center could not find that%s%.400s.", d ? ": " : "", d ? d : "");
   else if (s == 409 && error->code == PC_CODE_CART_BEING_PROCESSED)

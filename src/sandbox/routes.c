@@ -556,7 +556,7 @@ static void products(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **a
 static const Product *find_product(Sandbox *s, const char *id, SandboxResponse *r) {
   const Product *product = catalog_find_product(s->catalog, id);
   if (!product)
-    error_fmt(r, 404, 400013, "Product %.40s was not found in the catalog.", id);
+    error_fmt(r, 404, PC_CODE_PRODUCT_NOT_FOUND, "Product %.40s was not found in the catalog.", id);
   return product;
 }
 
@@ -567,7 +567,8 @@ static void product(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **ar
     return;
   const Product *p = sells ? find_product(s, scope.args[0], r) : NULL;
   if (!sells)
-    error_fmt(r, 404, 400013, "Product %.40s is not sold in that country.", scope.args[0]);
+    error_fmt(r, 404, PC_CODE_PRODUCT_NOT_FOUND, "Product %.40s is not sold in that country.",
+              scope.args[0]);
   if (p)
     json_reply(r, 200, product_to_json(p));
 }
@@ -600,7 +601,7 @@ static const Sku *find_sku(Sandbox *s, const char *pid, const char *sid, Sandbox
     return NULL;
   const Sku *sku = catalog_find_sku(s->catalog, pid, sid);
   if (!sku)
-    error_fmt(r, 404, PC_CODE_NOT_FOUND, "SKU %.20s of product %.40s was not found.", sid, pid);
+    error_fmt(r, 404, PC_CODE_SKU_NOT_FOUND, "SKU %.20s of product %.40s was not found.", sid, pid);
   return sku;
 }
 
@@ -613,7 +614,8 @@ static void sku(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **args, 
   if (found && sells)
     json_reply(r, 200, sku_to_json(found));
   else if (found)
-    error_fmt(r, 404, PC_CODE_NOT_FOUND, "SKU %.20s is not sold in that country.", scope.args[1]);
+    error_fmt(r, 404, PC_CODE_SKU_NOT_FOUND, "SKU %.20s is not sold in that country.",
+              scope.args[1]);
 }
 
 static void availabilities(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char **args,
@@ -658,7 +660,7 @@ static void availability(Sandbox *s, SandboxRequest *q, SandboxResponse *r, char
   if (a && sells)
     json_reply(r, 200, availability_to_json(a));
   else
-    error_fmt(r, 404, PC_CODE_NOT_FOUND,
+    error_fmt(r, 404, PC_CODE_AVAILABILITY_NOT_FOUND,
               "Availability %.20s was not found (availability ids are reissued regularly: fetch "
               "the SKU's availabilities again).",
               scope.args[2]);

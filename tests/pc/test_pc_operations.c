@@ -567,6 +567,28 @@ static void test_cart_line_errors_come_back(void **state) {
   cart_free(cart);
 }
 
+/* A checkout refused because an availability was reissued (404 400019) names the stale
+ * catalog item and what to do, not an unknown customer. */
+static void test_stale_availability_is_named(void **state) {
+  (void)state;
+  char *cart_id = docs_cart_create(ctx, NULL);
+  assert_non_null(cart_id);
+  assert_true(sandbox_fault_arm(ctx, "{\"match\":\"carts.checkout\",\"kind\":\"status\","
+                                     "\"status\":404,\"code\":400019,\"description\":"
+                                     "\"Availability not found.\"}") > 0);
+  CartCheckoutResult *result = NULL;
+  PcError error = {0};
+  assert_false(
+      pc_cart_checkout(client, DOC_CUSTOMER_ID, cart_id, NULL, NULL, &result, NULL, &error));
+  assert_int_equal(error.http_status, 404);
+  assert_int_equal(error.code, 400019);
+  assert_non_null(strstr(error.message, "availability"));
+  assert_non_null(strstr(error.message, "catalogItemId"));
+  assert_null(strstr(error.message, "customer"));
+  pc_error_clear(&error);
+  free(cart_id);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_customers_paging, setup, teardown),
@@ -580,6 +602,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_cart_lifecycle, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cart_not_found, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cart_line_errors_come_back, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_stale_availability_is_named, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
