@@ -299,6 +299,7 @@ bool cart_line_item_copy(CartLineItem *dst, const CartLineItem *src) {
   }
   CartLineItem copy = {
       .id = src->id,
+      .id_not_integer = src->id_not_integer,
       .quantity = src->quantity,
       .billing_cycle = src->billing_cycle,
       .attestation_accepted = src->attestation_accepted,
@@ -386,8 +387,11 @@ static bool line_read(CartLineItem *line, const cJSON *json, const char *path, c
     set_err(err, err_size, "%s is not an object", path);
     return false;
   }
-  /* Wrong-typed scalars are left unset: the validator reports them as missing. */
+  /* Wrong-typed scalars are left unset: the validator reports them as missing. An id may be
+   * left out (the service numbers the line), so one given must be an integer. */
   line->id = json_get_int(json, "id");
+  const cJSON *id = json_get(json, "id");
+  line->id_not_integer = id && !cJSON_IsNull(id) && !line->id.set;
   line->catalog_item_id = json_dup_string(json, "catalogItemId");
   line->friendly_name = json_dup_string(json, "friendlyName");
   line->quantity = json_get_int(json, "quantity");

@@ -52,7 +52,8 @@ typedef struct CartLineItemList {
 } CartLineItemList;
 
 struct CartLineItem {
-  OptInt id; /* client-supplied 0..n; an int on the wire */
+  OptInt id;           /* client-supplied 0..n; an int on the wire */
+  bool id_not_integer; /* "id" was sent but is not an integer (the validator refuses it) */
   char *catalog_item_id;
   char *friendly_name;
   OptInt quantity;

@@ -367,10 +367,13 @@ static bool check_request(const Cart *cart, const ValidationContext *context,
   for (size_t i = 0; i < count; i++) {
     const CartLineItem *line = &cart->line_items.items[i];
     LineRef ref = line_ref(line, (long)i, -1, NULL);
-    if (!line->id.set &&
+    /* A line may come without an id (cart-resources.md: "Applied upon successful creation of
+     * cart"; the new-commerce example sends none): the service numbers it. An id given must be
+     * an integer, and must not repeat. */
+    if (line->id_not_integer &&
         !REQUEST_PROBLEM(problems, &ref, "id",
-                         "The line item at position %zu has no id; every line item needs a "
-                         "unique integer id.",
+                         "The line item at position %zu has an id that is not an integer; leave "
+                         "the id out or give a whole number.",
                          i)) {
       return false;
     }

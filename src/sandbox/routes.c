@@ -757,6 +757,26 @@ static void cart_self_link(Cart *cart, const char *customer_id) {
 
 /* One order group per purchase system and billing cycle, numbered in order of first
  * appearance: legacy offers "OMS-n", the rest "n" (the documents' grouping). */
+/* Lines sent without an id get one, as the service numbers them: the smallest integer from 0
+ * that no other line uses (all missing: 0..n-1, in order). */
+static void number_lines(Cart *cart) {
+  for (size_t i = 0; i < cart->line_items.count; i++) {
+    CartLineItem *line = &cart->line_items.items[i];
+    if (line->id.set)
+      continue;
+    for (long id = 0;; id++) {
+      bool used = false;
+      for (size_t j = 0; j < cart->line_items.count && !used; j++)
+        used =
+            j != i && cart->line_items.items[j].id.set && cart->line_items.items[j].id.value == id;
+      if (!used) {
+        line->id = opt_int(id);
+        break;
+      }
+    }
+  }
+}
+
 static bool assign_order_groups(const Catalog *catalog, Cart *cart) {
   BillingCycle legacy[16], modern[16];
   size_t legacy_count = 0, modern_count = 0;
@@ -900,6 +920,7 @@ static Cart *read_cart(Sandbox *sandbox, SandboxRequest *request, SandboxRespons
   }
   for (size_t i = 0; i < cart->line_items.count; i++)
     clear_server_fields(&cart->line_items.items[i]);
+  number_lines(cart);
   for (size_t i = 0; ok && i < problems.count; i++) {
     const CartProblem *p = &problems.items[i];
     if (p->level != PROBLEM_LINE || p->line_index < 0 ||

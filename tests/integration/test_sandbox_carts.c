@@ -911,8 +911,42 @@ static void test_pascal_case_body_is_accepted(void **state) {
   http_response_clear(&response);
 }
 
+/* Line ids are applied by the service (cart-resources.md; the new-commerce example sends
+ * none): lines without one are numbered from 0, around the ids that were given. The reply
+ * keeps every participant, in order. */
+static void test_lines_without_ids_are_numbered(void **state) {
+  (void)state;
+  const char *body =
+      "{\"lineItems\":[{\"catalogItemId\":\"" SAAS_ITEM "\",\"quantity\":1,"
+      "\"billingCycle\":\"monthly\",\"termDuration\":\"P1M\",\"participants\":["
+      "{\"key\":\"transaction_reseller\",\"value\":\"5357564\"},"
+      "{\"key\":\"additional_transaction_reseller\",\"value\":\"517285\"},"
+      "{\"key\":\"additional_transaction_reseller\",\"value\":\"5357563\"}]},"
+      "{\"id\":0,\"catalogItemId\":\"" SAAS_ITEM "\",\"quantity\":2,"
+      "\"billingCycle\":\"monthly\",\"termDuration\":\"P1M\"},"
+      "{\"catalogItemId\":\"" SAAS_ITEM "\",\"quantity\":3,\"billingCycle\":\"monthly\","
+      "\"termDuration\":\"P1M\"}]}";
+  HttpResponse response;
+  create_cart(body, NULL, &response);
+  assert_status(&response, 201);
+  assert_int_equal((long)json_num_at(response.json, "lineItems.0.id", -1), 1);
+  assert_int_equal((long)json_num_at(response.json, "lineItems.1.id", -1), 0);
+  assert_int_equal((long)json_num_at(response.json, "lineItems.2.id", -1), 2);
+  assert_int_equal(json_count_at(response.json, "lineItems.0.participants"), 3);
+  assert_string_equal(json_str_at(response.json, "lineItems.0.participants.2.value"), "5357563");
+  assert_null(json_at(response.json, "lineItems.0.error"));
+  http_response_clear(&response);
+  /* An id that is not a whole number is still refused. */
+  create_cart("{\"lineItems\":[{\"id\":\"zero\",\"catalogItemId\":\"" SAAS_ITEM "\","
+              "\"quantity\":1,\"billingCycle\":\"monthly\",\"termDuration\":\"P1M\"}]}",
+              NULL, &response);
+  assert_api_error(&response, 400, 800002);
+  http_response_clear(&response);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup(test_lines_without_ids_are_numbered, reset),
       cmocka_unit_test_setup(test_documents_create_and_checkout_verbatim, reset),
       cmocka_unit_test_setup(test_get_returns_the_created_cart, reset),
       cmocka_unit_test_setup(test_put_replaces_all_lines, reset),

@@ -395,6 +395,8 @@ static void test_unknown_and_wrong_typed_fields(void **state) {
                         "{\"quantity\":2.5}]}");
   const CartLineItem *bad = &cart->line_items.items[0];
   assert_false(bad->id.set);
+  assert_true(bad->id_not_integer); /* the validator refuses it; a missing id is fine */
+  assert_false(cart->line_items.items[2].id_not_integer);
   assert_null(bad->catalog_item_id);
   assert_false(bad->quantity.set);
   assert_false(bad->attestation_accepted.set);

@@ -387,10 +387,14 @@ static void test_too_many_lines(void **state) {
   expect_none(f);
 }
 
+/* Ids are applied by the service on create (cart-resources.md): a line without one is fine. */
 static void test_missing_line_id(void **state) {
   Fixture *f = *state;
-  nce_line(f, 0);
+  nce_line(f, 0)->id = (OptInt){0};
   nce_line(f, 1)->id = (OptInt){0};
+  expect_none(f);
+  /* ...but one that was sent and is not an integer is refused. */
+  f->cart->line_items.items[1].id_not_integer = true;
   expect_one(f, PROBLEM_REQUEST, 800002, 1, -1, "id");
 }
 
@@ -717,8 +721,8 @@ static void test_custom_term_end_date_nce_product_type(void **state) {
       line_new(&f->cart->line_items, 0, NCE_TRIAL_ITEM, 1, BILLING_CYCLE_NONE, "P1M");
   trial->renews_to_term_duration = model_strdup("P1Y");
   trial->custom_term_end_date = model_strdup("2022-02-19T00:00:00Z");
-  const CartProblem *p = expect_one(f, PROBLEM_LINE, CART_ERROR_INVALID_CUSTOM_TERM_END_DATE_PRODUCT,
-                                    0, -1, "customTermEndDate");
+  const CartProblem *p = expect_one(
+      f, PROBLEM_LINE, CART_ERROR_INVALID_CUSTOM_TERM_END_DATE_PRODUCT, 0, -1, "customTermEndDate");
   assert_contains(p->description, "trial");
 }
 
