@@ -367,6 +367,17 @@ void subscription_clear(Subscription *sub) {
   free(sub->creation_date);
   free(sub->order_id);
   free(sub->partner_id);
+  free(sub->product_type_id);
+  free(sub->product_type_display_name);
+  free(sub->effective_start_date);
+  free(sub->commitment_end_date);
+  free(sub->commitment_end_date_time);
+  free(sub->promotion_id);
+  free(sub->billing_type);
+  free(sub->renewal_term_duration);
+  free(sub->contract_type);
+  free(sub->publisher_name);
+  free(sub->parent_subscription_id);
   link_list_clear(&sub->links);
   free(sub->object_type);
   memset(sub, 0, sizeof *sub);
@@ -376,8 +387,12 @@ bool subscription_copy(Subscription *dst, const Subscription *src) {
   if (!dst || !src) {
     return false;
   }
-  Subscription copy = {
-      .quantity = src->quantity, .billing_cycle = src->billing_cycle, .is_trial = src->is_trial};
+  Subscription copy = {.quantity = src->quantity,
+                       .billing_cycle = src->billing_cycle,
+                       .is_trial = src->is_trial,
+                       .auto_renew_enabled = src->auto_renew_enabled,
+                       .has_purchasable_addons = src->has_purchasable_addons,
+                       .is_microsoft_product = src->is_microsoft_product};
   bool ok =
       copy_string(&copy.id, src->id) && copy_string(&copy.entitlement_id, src->entitlement_id) &&
       copy_string(&copy.offer_id, src->offer_id) &&
@@ -387,8 +402,19 @@ bool subscription_copy(Subscription *dst, const Subscription *src) {
       copy_string(&copy.term_duration, src->term_duration) &&
       copy_string(&copy.creation_date, src->creation_date) &&
       copy_string(&copy.order_id, src->order_id) &&
-      copy_string(&copy.partner_id, src->partner_id) && link_list_copy(&copy.links, &src->links) &&
-      copy_string(&copy.object_type, src->object_type);
+      copy_string(&copy.partner_id, src->partner_id) &&
+      copy_string(&copy.product_type_id, src->product_type_id) &&
+      copy_string(&copy.product_type_display_name, src->product_type_display_name) &&
+      copy_string(&copy.effective_start_date, src->effective_start_date) &&
+      copy_string(&copy.commitment_end_date, src->commitment_end_date) &&
+      copy_string(&copy.commitment_end_date_time, src->commitment_end_date_time) &&
+      copy_string(&copy.promotion_id, src->promotion_id) &&
+      copy_string(&copy.billing_type, src->billing_type) &&
+      copy_string(&copy.renewal_term_duration, src->renewal_term_duration) &&
+      copy_string(&copy.contract_type, src->contract_type) &&
+      copy_string(&copy.publisher_name, src->publisher_name) &&
+      copy_string(&copy.parent_subscription_id, src->parent_subscription_id) &&
+      link_list_copy(&copy.links, &src->links) && copy_string(&copy.object_type, src->object_type);
   if (!ok) {
     subscription_clear(&copy);
     return false;
@@ -403,18 +429,29 @@ bool subscription_from_json(Subscription *sub, const cJSON *json) {
     return false;
   }
   Subscription read = {0};
-  bool ok = read_string(json, "id", &read.id) &&
-            read_string(json, "entitlementId", &read.entitlement_id) &&
-            read_string(json, "offerId", &read.offer_id) &&
-            read_string(json, "offerName", &read.offer_name) &&
-            read_string(json, "friendlyName", &read.friendly_name) &&
-            read_string(json, "unitType", &read.unit_type) &&
-            read_string(json, "status", &read.status) &&
-            read_string(json, "termDuration", &read.term_duration) &&
-            read_string(json, "creationDate", &read.creation_date) &&
-            read_string(json, "orderId", &read.order_id) &&
-            read_string(json, "partnerId", &read.partner_id) &&
-            read_string(json_get(json, "attributes"), "objectType", &read.object_type);
+  bool ok =
+      read_string(json, "id", &read.id) &&
+      read_string(json, "entitlementId", &read.entitlement_id) &&
+      read_string(json, "offerId", &read.offer_id) &&
+      read_string(json, "offerName", &read.offer_name) &&
+      read_string(json, "friendlyName", &read.friendly_name) &&
+      read_string(json, "unitType", &read.unit_type) && read_string(json, "status", &read.status) &&
+      read_string(json, "termDuration", &read.term_duration) &&
+      read_string(json, "creationDate", &read.creation_date) &&
+      read_string(json, "orderId", &read.order_id) &&
+      read_string(json, "partnerId", &read.partner_id) &&
+      read_string(json_get(json, "productType"), "id", &read.product_type_id) &&
+      read_string(json_get(json, "productType"), "displayName", &read.product_type_display_name) &&
+      read_string(json, "effectiveStartDate", &read.effective_start_date) &&
+      read_string(json, "commitmentEndDate", &read.commitment_end_date) &&
+      read_string(json, "commitmentEndDateTime", &read.commitment_end_date_time) &&
+      read_string(json, "promotionId", &read.promotion_id) &&
+      read_string(json, "billingType", &read.billing_type) &&
+      read_string(json, "renewalTermDuration", &read.renewal_term_duration) &&
+      read_string(json, "contractType", &read.contract_type) &&
+      read_string(json, "publisherName", &read.publisher_name) &&
+      read_string(json, "parentSubscriptionId", &read.parent_subscription_id) &&
+      read_string(json_get(json, "attributes"), "objectType", &read.object_type);
   if (!ok) {
     subscription_clear(&read);
     return false;
@@ -422,9 +459,27 @@ bool subscription_from_json(Subscription *sub, const cJSON *json) {
   read.quantity = json_get_int(json, "quantity");
   read.billing_cycle = billing_cycle_from_json(json_get(json, "billingCycle"));
   read.is_trial = json_get_bool(json, "isTrial");
+  read.auto_renew_enabled = json_get_bool(json, "autoRenewEnabled");
+  read.has_purchasable_addons = json_get_bool(json, "hasPurchasableAddons");
+  read.is_microsoft_product = json_get_bool(json, "isMicrosoftProduct");
   link_list_read(&read.links, json_get(json, "links"));
   subscription_clear(sub);
   *sub = read;
+  return true;
+}
+
+/* "productType":{"id":..,"displayName":..} when either is known. */
+static bool put_product_type(cJSON *json, const Subscription *sub) {
+  if (!sub->product_type_id && !sub->product_type_display_name) {
+    return true;
+  }
+  cJSON *type = cJSON_CreateObject();
+  if (!type || !json_put_string(type, "id", sub->product_type_id) ||
+      !json_put_string(type, "displayName", sub->product_type_display_name) ||
+      !cJSON_AddItemToObject(json, "productType", type)) {
+    cJSON_Delete(type);
+    return false;
+  }
   return true;
 }
 
@@ -449,7 +504,19 @@ cJSON *subscription_to_json(const Subscription *sub) {
             json_put_string(json, "creationDate", sub->creation_date) &&
             json_put_string(json, "orderId", sub->order_id) &&
             json_put_bool(json, "isTrial", sub->is_trial) &&
-            json_put_string(json, "partnerId", sub->partner_id) &&
+            json_put_string(json, "partnerId", sub->partner_id) && put_product_type(json, sub) &&
+            json_put_string(json, "effectiveStartDate", sub->effective_start_date) &&
+            json_put_string(json, "commitmentEndDate", sub->commitment_end_date) &&
+            json_put_string(json, "commitmentEndDateTime", sub->commitment_end_date_time) &&
+            json_put_bool(json, "autoRenewEnabled", sub->auto_renew_enabled) &&
+            json_put_string(json, "promotionId", sub->promotion_id) &&
+            json_put_string(json, "billingType", sub->billing_type) &&
+            json_put_string(json, "renewalTermDuration", sub->renewal_term_duration) &&
+            json_put_string(json, "contractType", sub->contract_type) &&
+            json_put_string(json, "publisherName", sub->publisher_name) &&
+            json_put_string(json, "parentSubscriptionId", sub->parent_subscription_id) &&
+            json_put_bool(json, "hasPurchasableAddons", sub->has_purchasable_addons) &&
+            json_put_bool(json, "isMicrosoftProduct", sub->is_microsoft_product) &&
             link_list_write(&sub->links, json) &&
             json_put_object_type(json, sub->object_type ? sub->object_type : "Subscription");
   return finish(json, ok);

@@ -65,6 +65,21 @@ typedef struct Subscription {
   char *order_id;
   OptBool is_trial;
   char *partner_id;
+  /* New commerce (subscription-resources.md): */
+  char *product_type_id; /* productType.id: "OnlineServicesNCE", "Azure", ... */
+  char *product_type_display_name;
+  char *effective_start_date;
+  char *commitment_end_date;      /* the end of the term: what co-terming aligns to */
+  char *commitment_end_date_time; /* the same, as a time */
+  OptBool auto_renew_enabled;
+  char *promotion_id;
+  char *billing_type;          /* "license", "usage" */
+  char *renewal_term_duration; /* "" when it renews to the same term */
+  char *contract_type;         /* "subscription" */
+  char *publisher_name;
+  char *parent_subscription_id; /* an add-on's base subscription */
+  OptBool has_purchasable_addons;
+  OptBool is_microsoft_product;
   LinkList links;
   char *object_type; /* "Subscription" */
 } Subscription;

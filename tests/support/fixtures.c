@@ -233,6 +233,48 @@ static void drop_trailing_commas(char *text) {
   *out = '\0';
 }
 
+/* A comma the docs forgot between members: `}` or `]` followed (across blanks) by the next
+ * member's name, as in get-a-subscription-by-id.md's new-commerce reply. A new string (text
+ * is freed); NULL when out of memory. */
+static char *add_missing_commas(char *text) {
+  size_t length = strlen(text), extra = 0;
+  for (size_t i = 0; i < length; i++) {
+    extra += text[i] == '}' || text[i] == ']';
+  }
+  char *out = malloc(length + extra + 1);
+  if (!out) {
+    free(text);
+    return NULL;
+  }
+  size_t n = 0;
+  bool in_string = false;
+  for (const char *p = text; *p; p++) {
+    out[n++] = *p;
+    if (in_string) {
+      if (*p == '\\' && p[1]) {
+        out[n++] = *++p;
+      } else if (*p == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (*p == '"') {
+      in_string = true;
+    } else if (*p == '}' || *p == ']') {
+      const char *q = p + 1;
+      while (is_space(*q)) {
+        q++;
+      }
+      if (*q == '"') {
+        out[n++] = ',';
+      }
+    }
+  }
+  out[n] = '\0';
+  free(text);
+  return out;
+}
+
 char *fixture_normalize_doc_json(const char *text) {
   char *stripped = json_strip_annotations(text);
   if (!stripped) {
@@ -252,5 +294,5 @@ char *fixture_normalize_doc_json(const char *text) {
   replace_all(stripped, "[...]", "[]");
   drop_ellipsis_lines(stripped);
   drop_trailing_commas(stripped);
-  return stripped;
+  return add_missing_commas(stripped);
 }

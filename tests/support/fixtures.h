@@ -15,8 +15,9 @@ char *fixture_seed_json_block(const char *seed_file, int block_index);
 int fixture_seeds_available(void);
 
 /* A documentation example made parseable: annotations stripped, a leading "?" or BOM
- * before "{" dropped, `{...}` replaced by `{}`, lines of only `...` dropped and trailing
- * commas before } or ] removed. NULL when out of memory. Caller frees. */
+ * before "{" dropped, `{...}` replaced by `{}`, lines of only `...` dropped, trailing
+ * commas before } or ] removed, and a comma forgotten after } or ] before the next member
+ * added. NULL when out of memory. Caller frees. */
 char *fixture_normalize_doc_json(const char *text);
 
 #endif

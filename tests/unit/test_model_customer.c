@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "model/catalog.h"
 #include "model/customer.h"
 
@@ -279,6 +280,59 @@ static void test_subscription_list(void **state) {
   assert_null(list.items);
 }
 
+/* get-a-subscription-by-id.md's new-commerce reply: the fields a sales person is shown (product
+ * type, commitment end, auto-renew, the term) are read, copied and written back. */
+static void test_docs_nce_subscription(void **state) {
+  (void)state;
+  char *raw = fixture_read("docs-nce-subscription-response.json");
+  assert_non_null(raw);
+  char *text = fixture_normalize_doc_json(raw);
+  free(raw);
+  assert_non_null(text);
+  cJSON *json = cJSON_Parse(text);
+  free(text);
+  assert_non_null(json);
+  Subscription sub = {0};
+  assert_true(subscription_from_json(&sub, json));
+  assert_string_equal(sub.id, "a4c1340d-6911-4758-bba3-0c4c6007d161");
+  assert_string_equal(sub.product_type_id, "OnlineServicesNCE");
+  assert_string_equal(sub.product_type_display_name, "OnlineServicesNCE");
+  assert_int_equal(sub.quantity.value, 15);
+  assert_string_equal(sub.effective_start_date, "2021-01-14T16:57:14.498252Z");
+  assert_string_equal(sub.commitment_end_date, "2022-01-13T00:00:00Z");
+  assert_string_equal(sub.commitment_end_date_time, "2022-01-13T23:59:59Z");
+  assert_true(sub.auto_renew_enabled.set);
+  assert_false(sub.auto_renew_enabled.value);
+  assert_string_equal(sub.status, "expired");
+  assert_int_equal(sub.billing_cycle, BILLING_CYCLE_MONTHLY);
+  assert_string_equal(sub.term_duration, "P1Y");
+  assert_string_equal(sub.billing_type, "license");
+  assert_string_equal(sub.renewal_term_duration, "");
+  assert_string_equal(sub.contract_type, "subscription");
+  assert_string_equal(sub.publisher_name, "Microsoft Corporation");
+  assert_string_equal(sub.order_id, "34b37d7340cc");
+  assert_true(sub.is_microsoft_product.value);
+  assert_false(sub.has_purchasable_addons.value);
+
+  Subscription copy = {0};
+  assert_true(subscription_copy(&copy, &sub));
+  cJSON *written = subscription_to_json(&copy);
+  assert_non_null(written);
+  const cJSON *type = cJSON_GetObjectItemCaseSensitive(written, "productType");
+  assert_string_equal(cJSON_GetObjectItemCaseSensitive(type, "id")->valuestring,
+                      "OnlineServicesNCE");
+  Subscription again = {0};
+  assert_true(subscription_from_json(&again, written));
+  assert_string_equal(again.commitment_end_date, "2022-01-13T00:00:00Z");
+  assert_true(again.auto_renew_enabled.set && !again.auto_renew_enabled.value);
+  assert_string_equal(again.effective_start_date, sub.effective_start_date);
+  subscription_clear(&again);
+  cJSON_Delete(written);
+  subscription_clear(&copy);
+  subscription_clear(&sub);
+  cJSON_Delete(json);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_customer_round_trip),
@@ -289,6 +343,7 @@ int main(void) {
       cmocka_unit_test(test_customer_page_token_written),
       cmocka_unit_test(test_subscription_round_trip),
       cmocka_unit_test(test_subscription_list),
+      cmocka_unit_test(test_docs_nce_subscription),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
