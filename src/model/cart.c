@@ -300,6 +300,7 @@ bool cart_line_item_copy(CartLineItem *dst, const CartLineItem *src) {
   CartLineItem copy = {
       .id = src->id,
       .id_not_integer = src->id_not_integer,
+      .pricing = src->pricing,
       .quantity = src->quantity,
       .billing_cycle = src->billing_cycle,
       .attestation_accepted = src->attestation_accepted,
@@ -392,6 +393,7 @@ static bool line_read(CartLineItem *line, const cJSON *json, const char *path, c
   line->id = json_get_int(json, "id");
   const cJSON *id = json_get(json, "id");
   line->id_not_integer = id && !cJSON_IsNull(id) && !line->id.set;
+  pricing_read(&line->pricing, json_get(json, "pricing"));
   line->catalog_item_id = json_dup_string(json, "catalogItemId");
   line->friendly_name = json_dup_string(json, "friendlyName");
   line->quantity = json_get_int(json, "quantity");
@@ -472,6 +474,7 @@ static cJSON *line_write(const CartLineItem *line, bool request) {
             json_put_kv_object(json, "provisioningContext", &line->provisioning_context) &&
             renews_to_write(json, line->renews_to_term_duration) &&
             (request || json_put_string(json, "orderGroup", line->order_group)) &&
+            (request || pricing_write(json, "pricing", &line->pricing)) &&
             json_put_string(json, "purchaseSystem", line->purchase_system) &&
             (line->addon_items.count == 0 ||
              line_list_write(json, "addonItems", &line->addon_items, request));

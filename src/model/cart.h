@@ -54,6 +54,7 @@ typedef struct CartLineItemList {
 struct CartLineItem {
   OptInt id;           /* client-supplied 0..n; an int on the wire */
   bool id_not_integer; /* "id" was sent but is not an integer (the validator refuses it) */
+  Pricing pricing;     /* the service's (server-owned: never in a request body) */
   char *catalog_item_id;
   char *friendly_name;
   OptInt quantity;

@@ -2,6 +2,7 @@
 #include "model/common.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -629,6 +630,58 @@ bool json_put_int(cJSON *object, const char *name, OptInt value) {
     return true;
   }
   return cJSON_AddNumberToObject(object, name, (double)value.value) != NULL;
+}
+
+OptDouble json_get_double(const cJSON *object, const char *name) {
+  const cJSON *item = json_get(object, name);
+  if (cJSON_IsNumber(item) && isfinite(item->valuedouble)) {
+    return opt_double(item->valuedouble);
+  }
+  if (cJSON_IsString(item) && item->valuestring[0]) {
+    char *end = NULL;
+    double v = strtod(item->valuestring, &end);
+    if (end && *end == '\0' && isfinite(v)) {
+      return opt_double(v);
+    }
+  }
+  return (OptDouble){0};
+}
+
+bool json_put_double(cJSON *object, const char *name, OptDouble value) {
+  if (!value.set) {
+    return true;
+  }
+  return cJSON_AddNumberToObject(object, name, value.value) != NULL;
+}
+
+void pricing_read(Pricing *pricing, const cJSON *object) {
+  memset(pricing, 0, sizeof *pricing);
+  if (!cJSON_IsObject(object)) {
+    return;
+  }
+  pricing->list_price = json_get_double(object, "listPrice");
+  pricing->discounted_price = json_get_double(object, "discountedPrice");
+  pricing->prorated_price = json_get_double(object, "proratedPrice");
+  pricing->price = json_get_double(object, "price");
+  pricing->extended_price = json_get_double(object, "extendedPrice");
+}
+
+bool pricing_write(cJSON *parent, const char *name, const Pricing *pricing) {
+  if (!pricing->list_price.set && !pricing->discounted_price.set && !pricing->prorated_price.set &&
+      !pricing->price.set && !pricing->extended_price.set) {
+    return true;
+  }
+  cJSON *object = cJSON_CreateObject();
+  bool ok = object && json_put_double(object, "listPrice", pricing->list_price) &&
+            json_put_double(object, "discountedPrice", pricing->discounted_price) &&
+            json_put_double(object, "proratedPrice", pricing->prorated_price) &&
+            json_put_double(object, "price", pricing->price) &&
+            json_put_double(object, "extendedPrice", pricing->extended_price) &&
+            cJSON_AddItemToObject(parent, name, object);
+  if (!ok) {
+    cJSON_Delete(object);
+  }
+  return ok;
 }
 
 bool json_put_bool(cJSON *object, const char *name, OptBool value) {

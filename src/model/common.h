@@ -27,6 +27,16 @@ static inline OptBool opt_bool(bool v) {
   return (OptBool){true, v};
 }
 
+/* An amount the wire may omit (prices: doubles, before tax). */
+typedef struct OptDouble {
+  bool set;
+  double value;
+} OptDouble;
+
+static inline OptDouble opt_double(double v) {
+  return (OptDouble){true, v};
+}
+
 /* Ordered string pairs: provisioningContext ({"k":"v"} on the wire),
  * participants and link headers ([{"key":..,"value":..}] on the wire). */
 typedef struct KeyValue {
@@ -128,6 +138,25 @@ void json_read_kv(KeyValueList *list, const cJSON *item);
  * transaction_reseller and up to five additional_transaction_reseller). */
 void json_read_kv_list(KeyValueList *list, const cJSON *item);
 void json_read_strings(StringList *list, const cJSON *array);
+
+/* A line's price details (cart-resources.md, order-resources.md "Pricing"): set by the service,
+ * never sent by a client. */
+typedef struct Pricing {
+  OptDouble list_price;       /* the catalog's, before any modifier */
+  OptDouble discounted_price; /* after every pricing modifier (promotions) */
+  OptDouble prorated_price;   /* discounted, then prorated (a co-termed first term) */
+  OptDouble price;            /* in the billing currency, all applied */
+  OptDouble extended_price;   /* price x quantity */
+} Pricing;
+
+/* Reads the members of a "pricing" object (numbers, or numeric strings); absent ones stay
+ * unset. */
+void pricing_read(Pricing *pricing, const cJSON *object);
+/* Adds "name":{...} with the members that are set, nothing when none is; false when out of
+ * memory. */
+bool pricing_write(cJSON *parent, const char *name, const Pricing *pricing);
+OptDouble json_get_double(const cJSON *object, const char *name);
+bool json_put_double(cJSON *object, const char *name, OptDouble value);
 
 /* Writers return false when out of memory; a NULL string or unset optional adds nothing. */
 bool json_put_string(cJSON *object, const char *name, const char *value);

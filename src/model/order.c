@@ -147,6 +147,7 @@ static void order_line_read(OrderLineItem *line, const cJSON *json) {
   json_read_strings(&line->additional_partner_ids_on_record,
                     json_get(json, "additionalPartnerIdsOnRecord"));
   json_read_kv(&line->provisioning_context, json_get(json, "provisioningContext"));
+  pricing_read(&line->pricing, json_get(json, "pricing"));
   link_list_read(&line->links, json_get(json, "links"));
 }
 
@@ -165,6 +166,7 @@ static bool order_read(Order *order, const cJSON *json, const char *path, char *
   order->creation_date = json_dup_string(json, "creationDate");
   order->status = json_dup_string(json, "status");
   order->transaction_type = json_dup_string(json, "transactionType");
+  order->total_price = json_get_double(json, "totalPrice");
   link_list_read(&order->links, json_get(json, "links"));
   order->object_type = json_dup_string(json_get(json, "attributes"), "objectType");
 
@@ -330,7 +332,7 @@ static cJSON *order_line_write(const OrderLineItem *line) {
             json_put_strings(json, "additionalPartnerIdsOnRecord",
                              &line->additional_partner_ids_on_record) &&
             json_put_kv_object(json, "provisioningContext", &line->provisioning_context) &&
-            links_write(json, &line->links);
+            pricing_write(json, "pricing", &line->pricing) && links_write(json, &line->links);
   if (!ok) {
     cJSON_Delete(json);
     return NULL;
@@ -364,6 +366,7 @@ cJSON *order_to_json(const Order *order) {
   ok = ok && json_put_string(json, "creationDate", order->creation_date) &&
        json_put_string(json, "status", order->status) &&
        json_put_string(json, "transactionType", order->transaction_type) &&
+       json_put_double(json, "totalPrice", order->total_price) &&
        links_write(json, &order->links) && json_put_object_type(json, order->object_type);
   if (!ok) {
     cJSON_Delete(json);

@@ -20,6 +20,7 @@ typedef struct OrderLineItem {
   char *partner_id_on_record;
   StringList additional_partner_ids_on_record;
   KeyValueList provisioning_context;
+  Pricing pricing;
   LinkList links; /* product, sku, availability, provisioningStatus */
 } OrderLineItem;
 
@@ -33,8 +34,9 @@ typedef struct Order {
   OrderLineItem *line_items;
   size_t line_item_count;
   char *creation_date;
-  char *status;           /* "completed", "pending", "cancelled" */
+  char *status;           /* "completed", "pending", "cancelled", ... (order-resources.md) */
   char *transaction_type; /* "UserPurchase" */
+  OptDouble total_price;  /* the order's total, before tax */
   LinkList links;
   char *object_type; /* "Order" */
 } Order;

@@ -233,15 +233,13 @@ static void drop_trailing_commas(char *text) {
   *out = '\0';
 }
 
-/* A comma the docs forgot between members: `}` or `]` followed (across blanks) by the next
- * member's name, as in get-a-subscription-by-id.md's new-commerce reply. A new string (text
- * is freed); NULL when out of memory. */
+/* A comma the docs forgot between members: a value that ends with `}`, `]` or `"` followed
+ * (across blanks) by the next member's name, as in get-a-subscription-by-id.md's and
+ * checkout-a-cart.md's new-commerce replies (in JSON a string is never followed by another
+ * string). A new string (text is freed); NULL when out of memory. */
 static char *add_missing_commas(char *text) {
-  size_t length = strlen(text), extra = 0;
-  for (size_t i = 0; i < length; i++) {
-    extra += text[i] == '}' || text[i] == ']';
-  }
-  char *out = malloc(length + extra + 1);
+  size_t length = strlen(text);
+  char *out = malloc(2 * length + 1);
   if (!out) {
     free(text);
     return NULL;
@@ -255,6 +253,13 @@ static char *add_missing_commas(char *text) {
         out[n++] = *++p;
       } else if (*p == '"') {
         in_string = false;
+        const char *q = p + 1;
+        while (is_space(*q)) {
+          q++;
+        }
+        if (*q == '"') {
+          out[n++] = ',';
+        }
       }
       continue;
     }
@@ -290,6 +295,9 @@ char *fixture_normalize_doc_json(const char *text) {
   } else if (start[0] == '?' && (start[1] == '{' || start[1] == '[')) {
     memmove(start, start + 1, strlen(start + 1) + 1);
   }
+  /* Indentation pasted as no-break spaces (U+00A0), as in checkout-a-cart.md's new-commerce
+   * order. */
+  replace_all(stripped, "\xC2\xA0", " ");
   replace_all(stripped, "{...}", "{}");
   replace_all(stripped, "[...]", "[]");
   drop_ellipsis_lines(stripped);

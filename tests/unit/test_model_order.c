@@ -233,6 +233,68 @@ static void test_order_from_json(void **state) {
   order_clear(&order);
 }
 
+/* checkout-a-cart.md's new-commerce order: the line's pricing and the order's totalPrice are
+ * read and written back; the id is the short hex one, equal to alternateId. */
+static void test_docs_nce_order_prices(void **state) {
+  (void)state;
+  char *raw = fixture_read("docs-nce-order-response.json");
+  assert_non_null(raw);
+  char *text = fixture_normalize_doc_json(raw);
+  free(raw);
+  cJSON *json = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  assert_non_null(json);
+  Order order = {0};
+  assert_true(order_from_json(&order, json));
+  assert_string_equal(order.id, "a68736758d9c");
+  assert_string_equal(order.alternate_id, order.id);
+  assert_string_equal(order.status, "pending");
+  assert_true(order.total_price.set);
+  assert_true(order.total_price.value == 36.48);
+  assert_int_equal(order.line_item_count, 1);
+  const Pricing *p = &order.line_items[0].pricing;
+  assert_true(p->list_price.set && p->list_price.value == 36.48);
+  assert_true(p->discounted_price.set && p->prorated_price.set && p->price.set);
+  assert_true(p->extended_price.set && p->extended_price.value == 36.48);
+  cJSON *written = order_to_json(&order);
+  assert_non_null(written);
+  assert_true(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(written, "totalPrice")) ==
+              36.48);
+  const cJSON *line = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(written, "lineItems"), 0);
+  const cJSON *pricing = cJSON_GetObjectItemCaseSensitive(line, "pricing");
+  assert_true(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(pricing, "listPrice")) ==
+              36.48);
+  cJSON_Delete(written);
+  order_clear(&order);
+  cJSON_Delete(json);
+}
+
+/* A cart line's pricing comes back from the service and is shown, but is never sent. */
+static void test_cart_line_pricing_is_server_owned(void **state) {
+  (void)state;
+  char err[160] = "";
+  Cart *cart =
+      cart_parse("{\"id\":\"c\",\"lineItems\":[{\"id\":0,\"catalogItemId\":\"A\","
+                 "\"quantity\":15,\"pricing\":{\"listPrice\":22,\"discountedPrice\":"
+                 "\"19.8\",\"proratedPrice\":9.9,\"price\":9.9,\"extendedPrice\":148.5}}]}",
+                 err, sizeof err);
+  assert_non_null(cart);
+  const Pricing *p = &cart->line_items.items[0].pricing;
+  assert_true(p->list_price.value == 22);
+  assert_true(p->discounted_price.set && p->discounted_price.value == 19.8);
+  assert_true(p->extended_price.value == 148.5);
+  char *full = model_json_print(cart_to_json(cart));
+  char *request = model_json_print(cart_to_request_json(cart));
+  assert_non_null(strstr(full, "\"extendedPrice\": 148.5"));
+  assert_null(strstr(request, "pricing"));
+  Cart *copy = cart_clone(cart);
+  assert_true(copy->line_items.items[0].pricing.prorated_price.value == 9.9);
+  cart_free(copy);
+  free(full);
+  free(request);
+  cart_free(cart);
+}
+
 static void test_garbage_rejected(void **state) {
   (void)state;
   struct {
@@ -267,6 +329,8 @@ int main(void) {
       cmocka_unit_test(test_docs_checkout_round_trip),
       cmocka_unit_test(test_partial_success_exact_output),
       cmocka_unit_test(test_tolerant_reading),
+      cmocka_unit_test(test_docs_nce_order_prices),
+      cmocka_unit_test(test_cart_line_pricing_is_server_owned),
       cmocka_unit_test(test_order_from_json),
       cmocka_unit_test(test_garbage_rejected),
   };
