@@ -14,11 +14,10 @@ char *fixture_seed_json_block(const char *seed_file, int block_index);
  * checkout of the project). */
 int fixture_seeds_available(void);
 
-/* A documentation example made parseable: annotations stripped, a leading "?" or BOM
- * before "{" dropped, no-break spaces made spaces, `{...}` replaced by `{}`, lines of only
- * `...` dropped, trailing
- * commas before } or ] removed, and a comma forgotten after } or ] before the next member
- * added. NULL when out of memory. Caller frees. */
+/* A documentation example made parseable: annotations stripped, a leading "?" or BOM before
+ * "{" dropped, no-break spaces made spaces, `{...}` replaced by `{}`, lines of only `...`
+ * dropped, trailing commas before } or ] removed, and a comma the page forgot between two
+ * members put back. NULL when out of memory. Caller frees. */
 char *fixture_normalize_doc_json(const char *text);
 
 #endif

@@ -283,8 +283,12 @@ static void test_cart_line_pricing_is_server_owned(void **state) {
   assert_true(p->list_price.value == 22);
   assert_true(p->discounted_price.set && p->discounted_price.value == 19.8);
   assert_true(p->extended_price.value == 148.5);
-  char *full = model_json_print(cart_to_json(cart));
-  char *request = model_json_print(cart_to_request_json(cart));
+  cJSON *full_json = cart_to_json(cart);
+  cJSON *request_json = cart_to_request_json(cart);
+  char *full = model_json_print(full_json);
+  char *request = model_json_print(request_json);
+  cJSON_Delete(full_json);
+  cJSON_Delete(request_json);
   assert_non_null(strstr(full, "\"extendedPrice\": 148.5"));
   assert_null(strstr(request, "pricing"));
   Cart *copy = cart_clone(cart);
