@@ -357,11 +357,11 @@ static void test_program_damaged_state_store(void **state) {
 
 /* A profile for the test's own sandbox (an external one to pccart), so that the test can hold a
  * request there while it kills pccart. */
-static char *external_config(HttpCtx *ctx) {
+static char *external_config(HttpCtx *ctx, const char *timeouts) {
   char *text = str_format("default_profile = \"class\";\n"
                           "profiles = { class = { kind = \"sandbox\"; url = \"%s\";\n"
-                          "  request_timeout = 600; checkout_timeout = 600; }; };\n",
-                          http_ctx_url(ctx));
+                          "  %s }; };\n",
+                          http_ctx_url(ctx), timeouts);
   char *path = write_file("config", text, 0600);
   free(text);
   return path;
@@ -395,7 +395,7 @@ static void test_program_killed_mid_create_makes_one_cart(void **state) {
   char err[256] = "";
   HttpCtx *ctx = http_ctx_start(&(HttpCtxOptions){0}, err, sizeof err);
   assert_non_null(ctx);
-  char *config = external_config(ctx);
+  char *config = external_config(ctx, "request_timeout = 600; checkout_timeout = 600;");
   char *path = docs_cart_path();
   /* The moments: journaled but not yet sent (the sign-in held), and at the service before it
    * committed the cart (the create held). Each ends in exactly one cart. */
@@ -442,7 +442,7 @@ static void test_program_killed_mid_checkout_orders_once(void **state) {
   char err[256] = "";
   HttpCtx *ctx = http_ctx_start(&(HttpCtxOptions){0}, err, sizeof err);
   assert_non_null(ctx);
-  char *config = external_config(ctx);
+  char *config = external_config(ctx, "request_timeout = 600; checkout_timeout = 600;");
   char *cart_id = docs_cart_create(ctx, NULL);
   assert_non_null(cart_id);
   assert_true(sandbox_fault_arm(ctx, "{\"match\":\"carts.checkout\",\"kind\":\"hold\","
@@ -671,12 +671,7 @@ static void test_program_checkout_outliving_its_timeout_ends_ordered(void **stat
   char err[256] = "";
   HttpCtx *ctx = http_ctx_start(&(HttpCtxOptions){0}, err, sizeof err);
   assert_non_null(ctx);
-  char *text = str_format("default_profile = \"class\";\n"
-                          "profiles = { class = { kind = \"sandbox\"; url = \"%s\";\n"
-                          "  checkout_timeout = 1; }; };\n",
-                          http_ctx_url(ctx));
-  char *config = write_file("config", text, 0600);
-  free(text);
+  char *config = external_config(ctx, "checkout_timeout = 1;");
   char *cart_id = docs_cart_create(ctx, NULL);
   assert_non_null(cart_id);
   assert_true(sandbox_fault_arm(ctx, "{\"match\":\"carts.checkout\",\"kind\":\"hold\","
