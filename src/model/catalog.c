@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ----- small helpers ----- */
 
@@ -677,9 +678,12 @@ void promotion_clear(Promotion *promotion) {
   free(promotion->id);
   free(promotion->name);
   free(promotion->description);
+  free(promotion->start_date);
+  free(promotion->end_date);
   free(promotion->product_id);
   free(promotion->sku_id);
   free(promotion->term_duration);
+  free(promotion->percent_discount);
   memset(promotion, 0, sizeof *promotion);
 }
 
@@ -687,12 +691,15 @@ bool promotion_copy(Promotion *dst, const Promotion *src) {
   if (!dst || !src) {
     return false;
   }
-  Promotion copy = {.billing_cycle = src->billing_cycle};
+  Promotion copy = {.billing_cycle = src->billing_cycle, .auto_applicable = src->auto_applicable};
   bool ok = copy_string(&copy.id, src->id) && copy_string(&copy.name, src->name) &&
             copy_string(&copy.description, src->description) &&
+            copy_string(&copy.start_date, src->start_date) &&
+            copy_string(&copy.end_date, src->end_date) &&
             copy_string(&copy.product_id, src->product_id) &&
             copy_string(&copy.sku_id, src->sku_id) &&
-            copy_string(&copy.term_duration, src->term_duration);
+            copy_string(&copy.term_duration, src->term_duration) &&
+            copy_string(&copy.percent_discount, src->percent_discount);
   if (!ok) {
     promotion_clear(&copy);
     return false;
@@ -702,16 +709,48 @@ bool promotion_copy(Promotion *dst, const Promotion *src) {
   return true;
 }
 
+/* The PercentDiscount policy's value of a requiredProducts entry, as sent. */
+static const cJSON *percent_discount_of(const cJSON *required) {
+  const cJSON *policy = NULL;
+  cJSON_ArrayForEach(policy, json_get(required, "pricingPolicies")) {
+    const cJSON *type = json_get(policy, "policyType");
+    if (cJSON_IsString(type) && strcasecmp(type->valuestring, "PercentDiscount") == 0) {
+      return json_get(policy, "value");
+    }
+  }
+  return NULL;
+}
+
 bool promotion_from_json(Promotion *promotion, const cJSON *json) {
   if (!promotion || !cJSON_IsObject(json)) {
     return false;
   }
-  Promotion read = {.billing_cycle = billing_cycle_from_json(json_get(json, "billingCycle"))};
-  bool ok = read_string(json, "id", &read.id) && read_string(json, "name", &read.name) &&
-            read_string(json, "description", &read.description) &&
-            read_string(json, "productId", &read.product_id) &&
-            read_string(json, "skuId", &read.sku_id) &&
-            read_string(json, "termDuration", &read.term_duration);
+  /* The documented shape puts product, SKU and term in requiredProducts; a flat one (older
+   * sandboxes) is read too. */
+  const cJSON *required = cJSON_GetArrayItem(json_get(json, "requiredProducts"), 0);
+  const cJSON *where = required ? required : json;
+  const cJSON *term = required ? json_get(required, "term") : NULL;
+  Promotion read = {
+      .billing_cycle = billing_cycle_from_json(term ? json_get(term, "billingCycle")
+                                                    : json_get(json, "billingCycle")),
+      .auto_applicable = json_get_bool(json_get(json, "properties"), "isAutoApplicable"),
+  };
+  const cJSON *discount = required ? percent_discount_of(required) : NULL;
+  bool ok =
+      read_string(json, "id", &read.id) && read_string(json, "name", &read.name) &&
+      read_string(json, "description", &read.description) &&
+      read_string(json, "startDate", &read.start_date) &&
+      read_string(json, "endDate", &read.end_date) &&
+      read_string(where, "productId", &read.product_id) &&
+      read_string(where, "skuId", &read.sku_id) &&
+      read_string(term ? term : json, term ? "duration" : "termDuration", &read.term_duration);
+  if (ok && cJSON_IsString(discount)) {
+    ok = (read.percent_discount = model_strdup(discount->valuestring)) != NULL;
+  } else if (ok && cJSON_IsNumber(discount)) {
+    char text[32];
+    snprintf(text, sizeof text, "%.15g", discount->valuedouble);
+    ok = (read.percent_discount = model_strdup(text)) != NULL;
+  }
   if (!ok) {
     promotion_clear(&read);
     return false;
@@ -719,6 +758,36 @@ bool promotion_from_json(Promotion *promotion, const cJSON *json) {
   promotion_clear(promotion);
   *promotion = read;
   return true;
+}
+
+/* requiredProducts: [{productId, skuId, term{duration, billingCycle}, pricingPolicies}]. */
+static bool required_products_write(cJSON *json, const Promotion *promotion) {
+  if (!promotion->product_id && !promotion->sku_id && !promotion->term_duration) {
+    return true;
+  }
+  cJSON *list = cJSON_AddArrayToObject(json, "requiredProducts");
+  cJSON *item = list ? cJSON_CreateObject() : NULL;
+  if (!item || !cJSON_AddItemToArray(list, item)) {
+    cJSON_Delete(item);
+    return false;
+  }
+  cJSON *term = NULL;
+  bool ok = json_put_string(item, "productId", promotion->product_id) &&
+            json_put_string(item, "skuId", promotion->sku_id) &&
+            (term = cJSON_AddObjectToObject(item, "term")) != NULL &&
+            json_put_string(term, "duration", promotion->term_duration) &&
+            json_put_string(term, "billingCycle", billing_cycle_pascal(promotion->billing_cycle));
+  if (ok && promotion->percent_discount) {
+    cJSON *policies = cJSON_AddArrayToObject(item, "pricingPolicies");
+    cJSON *policy = policies ? cJSON_CreateObject() : NULL;
+    ok = policy && cJSON_AddItemToArray(policies, policy) &&
+         json_put_string(policy, "policyType", "PercentDiscount") &&
+         json_put_string(policy, "value", promotion->percent_discount);
+    if (!ok && policy && !policies->child) {
+      cJSON_Delete(policy);
+    }
+  }
+  return ok;
 }
 
 cJSON *promotion_to_json(const Promotion *promotion) {
@@ -729,14 +798,18 @@ cJSON *promotion_to_json(const Promotion *promotion) {
   if (!json) {
     return NULL;
   }
+  cJSON *properties = NULL;
   bool ok = json_put_string(json, "id", promotion->id) &&
             json_put_string(json, "name", promotion->name) &&
             json_put_string(json, "description", promotion->description) &&
-            json_put_string(json, "productId", promotion->product_id) &&
-            json_put_string(json, "skuId", promotion->sku_id) &&
-            json_put_string(json, "termDuration", promotion->term_duration) &&
-            json_put_string(json, "billingCycle", billing_cycle_pascal(promotion->billing_cycle)) &&
-            json_put_object_type(json, "ProductPromotion");
+            json_put_string(json, "startDate", promotion->start_date) &&
+            json_put_string(json, "endDate", promotion->end_date);
+  if (ok && promotion->auto_applicable.set) {
+    properties = cJSON_AddObjectToObject(json, "properties");
+    ok = properties && json_put_bool(properties, "isAutoApplicable", promotion->auto_applicable);
+  }
+  ok = ok && required_products_write(json, promotion) &&
+       json_put_object_type(json, "ProductPromotion");
   return finish(json, ok);
 }
 

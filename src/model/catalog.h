@@ -94,14 +94,21 @@ typedef struct Offer {
 
 /* A new-commerce promotion (GET /v1/productPromotions): a discount on one SKU for one term
  * and billing cycle. A NULL id member or BILLING_CYCLE_UNSET means "any". */
+/* A new-commerce promotion as promotion-resources.md documents it. The product, SKU and term
+ * it applies to come from its first requiredProducts entry (a promotion for several products
+ * is read as the first; the documents show one). */
 typedef struct Promotion {
   char *id; /* "39NFJQT1Q5KV:0002:39NFJQT1Q5KW" */
   char *name;
   char *description;
-  char *product_id;
-  char *sku_id;
-  char *term_duration;        /* "P1Y" */
-  BillingCycle billing_cycle; /* written PascalCase ("Annual") as availability terms are */
+  char *start_date;
+  char *end_date;
+  OptBool auto_applicable;    /* properties.isAutoApplicable: the service applies it itself */
+  char *product_id;           /* requiredProducts[0].productId */
+  char *sku_id;               /* requiredProducts[0].skuId */
+  char *term_duration;        /* requiredProducts[0].term.duration: "P1Y" */
+  BillingCycle billing_cycle; /* requiredProducts[0].term.billingCycle, PascalCase ("Annual") */
+  char *percent_discount;     /* pricingPolicies' PercentDiscount value as sent: "0.5" */
 } Promotion;
 
 /* What one catalogItemId names: either a product/SKU/availability triple or a legacy offer. */

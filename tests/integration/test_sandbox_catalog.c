@@ -341,16 +341,18 @@ static void test_promotions(void **state) {
   assert_true(count >= 3);
   const cJSON *basic = find_by(promotions, "id", "39NFJQT1Q5KV:0002:39NFJQT1Q5KW");
   assert_non_null(basic);
-  assert_string_equal(json_str_at(basic, "productId"), "CFQ7TTC0LH18");
-  assert_string_equal(json_str_at(basic, "skuId"), "0001");
-  assert_string_equal(json_str_at(basic, "termDuration"), "P1Y");
-  assert_string_equal(json_str_at(basic, "billingCycle"), "Annual");
+  /* promotion-resources.md's shape: what it applies to is in requiredProducts. */
+  assert_string_equal(json_str_at(basic, "requiredProducts.0.productId"), "CFQ7TTC0LH18");
+  assert_string_equal(json_str_at(basic, "requiredProducts.0.skuId"), "0001");
+  assert_string_equal(json_str_at(basic, "requiredProducts.0.term.duration"), "P1Y");
+  assert_string_equal(json_str_at(basic, "requiredProducts.0.term.billingCycle"), "Annual");
   assert_non_null(json_str_at(basic, "name"));
   const cJSON *item;
   cJSON_ArrayForEach(item, promotions) {
     char path[256];
     snprintf(path, sizeof path, "/v1/products/%s/skus/%s/availabilities?country=US",
-             json_str_at(item, "productId"), json_str_at(item, "skuId"));
+             json_str_at(item, "requiredProducts.0.productId"),
+             json_str_at(item, "requiredProducts.0.skuId"));
     HttpResponse terms;
     get_ok(path, &terms);
     bool found = false;
@@ -358,9 +360,10 @@ static void test_promotions(void **state) {
     cJSON_ArrayForEach(availability, json_at(terms.json, "items")) {
       const cJSON *term;
       cJSON_ArrayForEach(term, json_at(availability, "terms")) {
-        found = found ||
-                (strcmp(json_str_at(term, "duration"), json_str_at(item, "termDuration")) == 0 &&
-                 strcmp(json_str_at(term, "billingCycle"), json_str_at(item, "billingCycle")) == 0);
+        found = found || (strcmp(json_str_at(term, "duration"),
+                                 json_str_at(item, "requiredProducts.0.term.duration")) == 0 &&
+                          strcmp(json_str_at(term, "billingCycle"),
+                                 json_str_at(item, "requiredProducts.0.term.billingCycle")) == 0);
       }
     }
     if (!found)

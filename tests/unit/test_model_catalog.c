@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "model/catalog.h"
 
 /* Parses text, asserting it is valid JSON. */
@@ -293,12 +294,51 @@ static void test_deep_copies(void **state) {
 
 /* ----- promotions ----- */
 
+/* promotion-resources.md's shape: the product, SKU and term in requiredProducts. */
 static const char *PROMOTION_JSON =
     "{\"id\":\"39NFJQT1Q5KV:0002:39NFJQT1Q5KW\","
     "\"name\":\"Microsoft 365 Business Basic: 15% off\","
     "\"description\":\"15% off the first year.\","
-    "\"productId\":\"CFQ7TTC0LH18\",\"skuId\":\"0001\",\"termDuration\":\"P1Y\","
-    "\"billingCycle\":\"Annual\",\"attributes\":{\"objectType\":\"ProductPromotion\"}}";
+    "\"requiredProducts\":[{\"productId\":\"CFQ7TTC0LH18\",\"skuId\":\"0001\","
+    "\"term\":{\"duration\":\"P1Y\",\"billingCycle\":\"Annual\"}}],"
+    "\"attributes\":{\"objectType\":\"ProductPromotion\"}}";
+
+/* get-promotion-by-id.md's reply, verbatim: what a line must match (product, SKU, term and
+ * billing cycle), whether the service applies it itself, its dates and its discount. */
+static void test_docs_promotion(void **state) {
+  (void)state;
+  char *raw = fixture_read("docs-promotion-response.json");
+  assert_non_null(raw);
+  char *text = fixture_normalize_doc_json(raw);
+  free(raw);
+  cJSON *json = text ? cJSON_Parse(text) : NULL;
+  free(text);
+  assert_non_null(json);
+  Promotion p = {0};
+  assert_true(promotion_from_json(&p, json));
+  assert_string_equal(p.id, "39NFJQT1SNC7:0001:39NFJQT1Q5KM");
+  assert_string_equal(p.product_id, "CFQ7TTC0LH05");
+  assert_string_equal(p.sku_id, "0001");
+  assert_string_equal(p.term_duration, "P1Y");
+  assert_int_equal(p.billing_cycle, BILLING_CYCLE_ANNUAL);
+  assert_true(p.auto_applicable.set && p.auto_applicable.value);
+  assert_string_equal(p.start_date, "2023-05-03T00:00:00+00:00");
+  assert_string_equal(p.end_date, "9999-01-01T00:00:00+00:00");
+  assert_string_equal(p.percent_discount, "0.5");
+  Promotion copy = {0};
+  assert_true(promotion_copy(&copy, &p));
+  cJSON *out = promotion_to_json(&copy);
+  Promotion again = {0};
+  assert_true(promotion_from_json(&again, out));
+  assert_string_equal(again.term_duration, "P1Y");
+  assert_string_equal(again.percent_discount, "0.5");
+  assert_true(again.auto_applicable.value);
+  promotion_clear(&again);
+  cJSON_Delete(out);
+  promotion_clear(&copy);
+  promotion_clear(&p);
+  cJSON_Delete(json);
+}
 
 static void test_promotion_round_trip(void **state) {
   (void)state;
@@ -327,9 +367,10 @@ static void test_promotion_round_trip(void **state) {
   assert_null(p.description);
   assert_int_equal(p.billing_cycle, BILLING_CYCLE_TRIENNIAL);
   out = promotion_to_json(&p);
-  assert_json_text(out, "{\"id\":\"P2\",\"productId\":\"CFQ7TTC0LFLX\","
-                        "\"billingCycle\":\"Triennial\","
-                        "\"attributes\":{\"objectType\":\"ProductPromotion\"}}");
+  /* A flat promotion (as older sandboxes served) is written in the documented shape. */
+  assert_json_text(out, "{\"id\":\"P2\",\"startDate\":\"2024-01-01\",\"requiredProducts\":["
+                        "{\"productId\":\"CFQ7TTC0LFLX\",\"term\":{\"billingCycle\":"
+                        "\"Triennial\"}}],\"attributes\":{\"objectType\":\"ProductPromotion\"}}");
   cJSON_Delete(out);
   cJSON_Delete(json);
   json = parse("{\"id\":\"P3\",\"billingCycle\":\"monthly\"}");
@@ -653,6 +694,7 @@ int main(void) {
       cmocka_unit_test(test_availability_round_trip),
       cmocka_unit_test(test_offer_round_trip),
       cmocka_unit_test(test_promotion_round_trip),
+      cmocka_unit_test(test_docs_promotion),
       cmocka_unit_test(test_tolerant_reading),
       cmocka_unit_test(test_default_object_types),
       cmocka_unit_test(test_deep_copies),
