@@ -200,6 +200,7 @@ void sku_clear(Sku *sku) {
   string_list_clear(&sku->provisioning_variables);
   free(sku->consumption_type);
   free(sku->attestation_type);
+  string_list_clear(&sku->prerequisite_skus);
   link_list_clear(&sku->links);
   free(sku->object_type);
   memset(sku, 0, sizeof *sku);
@@ -214,6 +215,7 @@ bool sku_copy(Sku *dst, const Sku *src) {
       .maximum_quantity = src->maximum_quantity,
       .is_trial = src->is_trial,
       .enforce_attestation = src->enforce_attestation,
+      .is_addon = src->is_addon,
   };
   bool ok =
       copy_string(&copy.id, src->id) && copy_string(&copy.product_id, src->product_id) &&
@@ -225,6 +227,7 @@ bool sku_copy(Sku *dst, const Sku *src) {
       string_list_copy(&copy.provisioning_variables, &src->provisioning_variables) &&
       copy_string(&copy.consumption_type, src->consumption_type) &&
       copy_string(&copy.attestation_type, src->attestation_type) &&
+      string_list_copy(&copy.prerequisite_skus, &src->prerequisite_skus) &&
       link_list_copy(&copy.links, &src->links) && copy_string(&copy.object_type, src->object_type);
   if (!ok) {
     sku_clear(&copy);
@@ -261,6 +264,9 @@ bool sku_from_json(Sku *sku, const cJSON *json) {
   json_read_strings(&read.purchase_prerequisites, json_get(json, "purchasePrerequisites"));
   json_read_strings(&read.inventory_variables, json_get(json, "inventoryVariables"));
   json_read_strings(&read.provisioning_variables, json_get(json, "provisioningVariables"));
+  const cJSON *dynamic = json_get(json, "dynamicAttributes");
+  read.is_addon = json_get_bool(dynamic, "isAddon");
+  json_read_strings(&read.prerequisite_skus, json_get(dynamic, "prerequisiteSkus"));
   link_list_read(&read.links, json_get(json, "links"));
   sku_clear(sku);
   *sku = read;
@@ -294,6 +300,11 @@ cJSON *sku_to_json(const Sku *sku) {
          json_put_bool(attestation, "enforceAttestation", sku->enforce_attestation) &&
          json_put_string(attestation, "attestationType", sku->attestation_type);
   }
+  if (ok && (sku->is_addon.set || sku->prerequisite_skus.count > 0)) {
+    cJSON *dynamic = cJSON_AddObjectToObject(json, "dynamicAttributes");
+    ok = dynamic && json_put_bool(dynamic, "isAddon", sku->is_addon) &&
+         json_put_strings(dynamic, "prerequisiteSkus", &sku->prerequisite_skus);
+  }
   ok = ok && link_list_write(&sku->links, json) &&
        json_put_object_type(json, sku->object_type ? sku->object_type : "Sku");
   return finish(json, ok);
@@ -310,13 +321,15 @@ static void term_clear(AvailabilityTerm *term) {
     free(term->renewal_options[i].description);
   }
   free(term->renewal_options);
+  kv_list_clear(&term->refund_windows);
   memset(term, 0, sizeof *term);
 }
 
 static bool term_copy(AvailabilityTerm *dst, const AvailabilityTerm *src) {
   AvailabilityTerm copy = {.billing_cycle = src->billing_cycle};
   bool ok = copy_string(&copy.id, src->id) && copy_string(&copy.duration, src->duration) &&
-            copy_string(&copy.description, src->description);
+            copy_string(&copy.description, src->description) &&
+            kv_list_copy(&copy.refund_windows, &src->refund_windows);
   if (ok && src->renewal_option_count > 0) {
     copy.renewal_options = calloc(src->renewal_option_count, sizeof *copy.renewal_options);
     ok = copy.renewal_options != NULL;
@@ -425,6 +438,19 @@ static bool term_from_json(AvailabilityTerm *term, const cJSON *json) {
       }
     }
   }
+  /* The first cancellation policy's refund options, in the order the service lists them. */
+  const cJSON *policy = cJSON_GetArrayItem(json_get(json, "cancellationPolicies"), 0);
+  const cJSON *refunds = ok ? json_get(policy, "refundOptions") : NULL;
+  const cJSON *refund = NULL;
+  cJSON_ArrayForEach(refund, refunds) {
+    const cJSON *type = json_get(refund, "type");
+    const cJSON *after = json_get(refund, "expiresAfter");
+    if (cJSON_IsString(type) && cJSON_IsString(after) &&
+        !kv_list_add(&read.refund_windows, type->valuestring, after->valuestring)) {
+      ok = false;
+      break;
+    }
+  }
   if (!ok) {
     term_clear(&read);
     return false;
@@ -499,6 +525,27 @@ static cJSON *term_to_json(const AvailabilityTerm *term) {
       ok = option != NULL && cJSON_AddItemToArray(options, option) &&
            json_put_string(option, "termDuration", term->renewal_options[i].term_duration) &&
            json_put_string(option, "description", term->renewal_options[i].description);
+    }
+  }
+  if (ok && term->refund_windows.count > 0) {
+    cJSON *policies = cJSON_AddArrayToObject(json, "cancellationPolicies");
+    cJSON *policy = policies ? cJSON_CreateObject() : NULL;
+    ok = policy && cJSON_AddItemToArray(policies, policy);
+    cJSON *options = ok ? cJSON_AddArrayToObject(policy, "refundOptions") : NULL;
+    ok = options != NULL;
+    for (size_t i = 0; ok && i < term->refund_windows.count; i++) {
+      cJSON *option = cJSON_CreateObject();
+      if (!option || !cJSON_AddItemToArray(options, option)) {
+        cJSON_Delete(option); /* not in the tree: ours to free */
+        ok = false;
+        break;
+      }
+      ok = cJSON_AddNumberToObject(option, "sequenceId", (double)i) &&
+           json_put_string(option, "type", term->refund_windows.items[i].key) &&
+           json_put_string(option, "expiresAfter", term->refund_windows.items[i].value);
+    }
+    if (!ok && policy && !policies->child) {
+      cJSON_Delete(policy);
     }
   }
   return finish(json, ok);

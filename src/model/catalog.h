@@ -40,6 +40,10 @@ typedef struct Sku {
   char *consumption_type;
   OptBool enforce_attestation; /* attestationProperties.enforceAttestation */
   char *attestation_type;
+  /* dynamicAttributes (new commerce): an add-on needs one of its prerequisite SKUs bought
+   * (in the cart or as a subscription), "productId:skuId". */
+  OptBool is_addon;
+  StringList prerequisite_skus;
   LinkList links;
   char *object_type; /* "Sku" */
 } Sku;
@@ -56,6 +60,9 @@ typedef struct AvailabilityTerm {
   BillingCycle billing_cycle; /* written PascalCase ("Monthly") as availabilities do */
   RenewalOption *renewal_options;
   size_t renewal_option_count;
+  /* cancellationPolicies[0].refundOptions in sequence order: the refund type ("Full") and how
+   * long after purchase it stays open ("P1D"): the window in which an order can be cancelled. */
+  KeyValueList refund_windows;
 } AvailabilityTerm;
 
 typedef struct Availability {

@@ -340,6 +340,62 @@ static void test_docs_promotion(void **state) {
   cJSON_Delete(json);
 }
 
+/* New commerce: a SKU's dynamicAttributes (an add-on and what it needs) and a term's
+ * cancellation policy (get-a-list-of-skus-for-a-product-by-customer.md,
+ * get-an-availability-by-id.md) are read, copied and written in the documented nesting. */
+static void test_nce_sku_and_term_attributes(void **state) {
+  (void)state;
+  cJSON *json = parse("{\"id\":\"0001\",\"productId\":\"CFQ7TTC0LH1G\",\"dynamicAttributes\":"
+                      "{\"isMicrosoftProduct\":true,\"isAddon\":true,\"prerequisiteSkus\":"
+                      "[\"CFQ7TTC0LH18:0001\",\"CFQ7TTC0LCHC:0002\"],\"internal\":false}}");
+  Sku sku = {0};
+  assert_true(sku_from_json(&sku, json));
+  assert_true(sku.is_addon.set && sku.is_addon.value);
+  assert_int_equal(sku.prerequisite_skus.count, 2);
+  assert_string_equal(sku.prerequisite_skus.items[1], "CFQ7TTC0LCHC:0002");
+  Sku copy = {0};
+  assert_true(sku_copy(&copy, &sku));
+  cJSON *out = sku_to_json(&copy);
+  assert_true(cJSON_IsTrue(json_get(json_get(out, "dynamicAttributes"), "isAddon")));
+  assert_int_equal(
+      cJSON_GetArraySize(json_get(json_get(out, "dynamicAttributes"), "prerequisiteSkus")), 2);
+  cJSON_Delete(out);
+  sku_clear(&copy);
+  sku_clear(&sku);
+  cJSON_Delete(json);
+
+  json = parse("{\"id\":\"CFQ7TTC0K971\",\"productId\":\"CFQ7TTC0LH18\",\"skuId\":\"0001\","
+               "\"catalogItemId\":\"CFQ7TTC0LH18:0001:CFQ7TTC0K971\",\"terms\":[{\"id\":"
+               "\"5aeco6mffyxo\",\"duration\":\"P1Y\",\"description\":\"One-Year commitment\","
+               "\"billingCycle\":\"Annual\",\"cancellationPolicies\":[{\"refundOptions\":["
+               "{\"sequenceId\":0,\"type\":\"Full\",\"expiresAfter\":\"P1D\"},"
+               "{\"sequenceId\":1,\"type\":\"Partial\",\"expiresAfter\":\"P7D\"}]}]}]}");
+  Availability a = {0};
+  assert_true(availability_from_json(&a, json));
+  assert_int_equal(a.term_count, 1);
+  assert_string_equal(a.terms[0].id, "5aeco6mffyxo");
+  const KeyValueList *windows = &a.terms[0].refund_windows;
+  assert_int_equal(windows->count, 2);
+  assert_string_equal(windows->items[0].key, "Full");
+  assert_string_equal(windows->items[0].value, "P1D");
+  assert_string_equal(windows->items[1].value, "P7D");
+  Availability acopy = {0};
+  assert_true(availability_copy(&acopy, &a));
+  out = availability_to_json(&acopy);
+  const cJSON *refund = cJSON_GetArrayItem(
+      json_get(
+          cJSON_GetArrayItem(
+              json_get(cJSON_GetArrayItem(json_get(out, "terms"), 0), "cancellationPolicies"), 0),
+          "refundOptions"),
+      1);
+  assert_string_equal(json_get(refund, "type")->valuestring, "Partial");
+  assert_string_equal(json_get(refund, "expiresAfter")->valuestring, "P7D");
+  cJSON_Delete(out);
+  availability_clear(&acopy);
+  availability_clear(&a);
+  cJSON_Delete(json);
+}
+
 static void test_promotion_round_trip(void **state) {
   (void)state;
   cJSON *json = parse(PROMOTION_JSON);
@@ -695,6 +751,7 @@ int main(void) {
       cmocka_unit_test(test_offer_round_trip),
       cmocka_unit_test(test_promotion_round_trip),
       cmocka_unit_test(test_docs_promotion),
+      cmocka_unit_test(test_nce_sku_and_term_attributes),
       cmocka_unit_test(test_tolerant_reading),
       cmocka_unit_test(test_default_object_types),
       cmocka_unit_test(test_deep_copies),
