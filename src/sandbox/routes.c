@@ -500,6 +500,10 @@ static bool view_matches(const Product *product, const char *view) {
   if (!view || !view[0])
     return true;
   const char *type = product->product_type.id ? product->product_type.id : "";
+  /* The OnlineServices view "includes commercial marketplace, traditional license-based
+   * services and new commerce license-based services" (OnlineServicesNCE). */
+  if (strcasecmp(view, "OnlineServices") == 0 && strcasecmp(type, "OnlineServicesNCE") == 0)
+    return true;
   return strncasecmp(view, type, strlen(type)) == 0 && type[0];
 }
 
@@ -1207,7 +1211,8 @@ static bool completes_at_once(const CatalogItem *item) {
   if (item->offer)
     return true;
   const char *type = item->product ? item->product->product_type.id : NULL;
-  return type && strcasecmp(type, "OnlineServices") == 0;
+  return type &&
+         (strcasecmp(type, "OnlineServicesNCE") == 0 || strcasecmp(type, "OnlineServices") == 0);
 }
 
 static bool record_subscription(Sandbox *sandbox, const char *customer_id, const char *sub_id,

@@ -27,7 +27,9 @@ typedef struct SeedType {
 static const SeedType TYPE_RESERVATION = {"Azure", "Azure", "VirtualMachines", "Virtual Machines"};
 static const SeedType TYPE_PERPETUAL = {"Software", "Software", "Perpetual", "Perpetual"};
 static const SeedType TYPE_SAAS = {"SaaS", "SaaS", NULL, NULL};
-static const SeedType TYPE_NCE = {"OnlineServices", "OnlineServices", NULL, NULL};
+/* get-a-list-of-products-by-customer.md: new-commerce licence-based services are identified
+ * by id and displayName "OnlineServicesNCE" (listed under targetView=OnlineServices). */
+static const SeedType TYPE_NCE = {"OnlineServicesNCE", "OnlineServicesNCE", NULL, NULL};
 
 typedef struct SeedProduct {
   const char *id;

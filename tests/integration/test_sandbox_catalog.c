@@ -243,6 +243,23 @@ static void test_unknown_global_items_are_404(void **state) {
   }
 }
 
+/* New-commerce products are productType OnlineServicesNCE, listed under
+ * targetView=OnlineServices (get-a-list-of-products-by-customer.md), not under another view. */
+static void test_nce_products_under_online_services(void **state) {
+  (void)state;
+  HttpResponse response;
+  get_ok(CUSTOMER_PREFIX "/products?targetView=OnlineServices", &response);
+  const cJSON *products = assert_collection(&response, "Product");
+  const cJSON *basic = find_by(products, "id", "CFQ7TTC0LH18");
+  assert_non_null(basic);
+  assert_string_equal(json_str_at(basic, "productType.id"), "OnlineServicesNCE");
+  assert_string_equal(json_str_at(basic, "productType.displayName"), "OnlineServicesNCE");
+  http_response_clear(&response);
+  get_ok(CUSTOMER_PREFIX "/products?targetView=MicrosoftAzure", &response);
+  assert_null(find_by(assert_collection(&response, "Product"), "id", "CFQ7TTC0LH18"));
+  http_response_clear(&response);
+}
+
 static void test_customer_scoped_catalog(void **state) {
   (void)state;
   HttpResponse response;
@@ -418,6 +435,7 @@ static void test_catalog_needs_a_token(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup(test_nce_products_under_online_services, reset),
       cmocka_unit_test_setup(test_products, reset),
       cmocka_unit_test_setup(test_country_is_required, reset),
       cmocka_unit_test_setup(test_other_countries_are_empty, reset),

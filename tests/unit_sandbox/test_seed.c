@@ -235,7 +235,7 @@ static void test_new_commerce_products(void **state) {
     const Product *product = catalog_find_product(catalog, cases[i].product_id);
     assert_non_null(product);
     assert_string_equal(product->title, cases[i].title);
-    assert_string_equal(product->product_type.id, "OnlineServices");
+    assert_string_equal(product->product_type.id, "OnlineServicesNCE");
     assert_true(product->is_microsoft_product.value);
     const Sku *skus[4];
     assert_true(catalog_skus_of(catalog, product->id, skus, 4) >= 1);
