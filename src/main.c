@@ -157,6 +157,23 @@ static int open_log(const Options *options, Session *session) {
 }
 
 /* Starts the in-process sandbox for the sandbox profile and points the settings at it. */
+/* Without a state file of its own the in-process sandbox keeps its carts beside the state
+ * store, so that one command's cart is there for the next command and the app. */
+static void sandbox_state_path(const Profile *profile, Session *session) {
+  char err[512];
+  if (profile->state_file) {
+    session->sandbox_state_file = strdup(profile->state_file);
+    return;
+  }
+  char *dir = state_default_dir();
+  size_t n = dir ? strlen(dir) + sizeof "/sandbox-state.json" : 0;
+  if (dir && state_make_dir(dir, err, sizeof err) && (session->sandbox_state_file = malloc(n)))
+    snprintf(session->sandbox_state_file, n, "%s/sandbox-state.json", dir);
+  else if (dir)
+    fprintf(stderr, "pccart: %s; the in-process sandbox keeps its carts in memory only\n", err);
+  free(dir);
+}
+
 static int start_sandbox(const Options *options, const Profile *profile, Session *session) {
   const char *scenario = options->scenario ? options->scenario : profile->scenario;
   if (scenario && !sandbox_scenario_find(scenario)) {
@@ -170,20 +187,8 @@ static int start_sandbox(const Options *options, const Profile *profile, Session
     fprintf(stderr, "\n");
     return options->scenario ? CLI_EXIT_USAGE : CLI_EXIT_CONFIG;
   }
-  /* Without a state file of its own the in-process sandbox keeps its carts beside the state
-   * store, so that one command's cart is there for the next command and the app. */
   char err[512];
-  if (profile->state_file) {
-    session->sandbox_state_file = strdup(profile->state_file);
-  } else {
-    char *dir = state_default_dir();
-    size_t n = dir ? strlen(dir) + sizeof "/sandbox-state.json" : 0;
-    if (dir && state_make_dir(dir, err, sizeof err) && (session->sandbox_state_file = malloc(n)))
-      snprintf(session->sandbox_state_file, n, "%s/sandbox-state.json", dir);
-    else if (dir)
-      fprintf(stderr, "pccart: %s; the in-process sandbox keeps its carts in memory only\n", err);
-    free(dir);
-  }
+  sandbox_state_path(profile, session);
   SandboxOptions sandbox_options = {
       .customers = profile->customers,
       .scenario = scenario,
@@ -217,7 +222,9 @@ static int start_sandbox(const Options *options, const Profile *profile, Session
   return CLI_EXIT_OK;
 }
 
-static int open_session(const Options *options, Session *session) {
+/* local: a command that needs no service (the history, resetting the sandbox's state): the
+ * configuration and the profile only; no secret is read and no sandbox started. */
+static int open_session(const Options *options, Session *session, bool local) {
   session->state_path = state_default_path();
   ConfigError config_error = {{0}};
   if (!config_load(options->config_path, &session->config, &config_error)) {
@@ -237,6 +244,11 @@ static int open_session(const Options *options, Session *session) {
       fprintf(stderr, " (in %s)", session->config.path);
     fprintf(stderr, "\n");
     return CLI_EXIT_CONFIG;
+  }
+  if (local) {
+    if (profile->kind == PROFILE_SANDBOX)
+      sandbox_state_path(profile, session);
+    return CLI_EXIT_OK;
   }
   if (!profile_load_secrets(profile, &session->secrets, &config_error)) {
     fprintf(stderr, "pccart: %s\n", config_error.message);
@@ -318,7 +330,7 @@ static int run_tui(const Options *options) {
   if (!network_init())
     return CLI_EXIT_FAILURE;
   Session session = {0};
-  int status = open_session(options, &session);
+  int status = open_session(options, &session, false);
   const char *log_path = options->log_path ? options->log_path : session.config.log_file;
   if (status == CLI_EXIT_OK && log_path && strcmp(log_path, "-") == 0) {
     fprintf(stderr, "pccart: the interactive app cannot log to stderr (\"-\"): it would write "
@@ -397,7 +409,7 @@ int main(int argc, char **argv) {
       .interactive = isatty(STDIN_FILENO) == 1,
   };
   if (!wants_help_only(command_argc, command_argv, 1)) {
-    status = open_session(&options, &session);
+    status = open_session(&options, &session, !cli_needs_service(command_argc, command_argv));
     if (status == CLI_EXIT_OK) {
       const Profile *profile = config_find_profile(&session.config, options.profile_name);
       context.settings = &session.settings;

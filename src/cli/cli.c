@@ -51,6 +51,19 @@ static const CliNoun *noun_find(const char *name) {
   return NULL;
 }
 
+bool cli_needs_service(int argc, char **argv) {
+  const CliNoun *noun = argc >= 1 && argv ? noun_find(argv[0]) : NULL;
+  if (!noun) {
+    return true;
+  }
+  for (const CliCommand *c = noun->commands; c->noun; c++) {
+    if (c->verb[0] == '\0' || (argc >= 2 && strcmp(c->verb, argv[1]) == 0)) {
+      return !c->local;
+    }
+  }
+  return true;
+}
+
 bool cli_is_command(const char *name) {
   return name && (noun_find(name) || strcmp(name, "help") == 0);
 }

@@ -46,6 +46,10 @@ typedef struct CliContext {
 bool cli_is_command(const char *name);
 /* Runs argv[0] (a verb) with its arguments; returns an exit code above. */
 int cli_run(const CliContext *context, int argc, char **argv);
+/* Whether the command (argv[0] a verb) talks to Partner Center: false for those that only
+ * read local state (the history, resetting the sandbox's state), which need no secret and no
+ * sandbox. True when unknown. */
+bool cli_needs_service(int argc, char **argv);
 /* The list of verbs with a line each (for `pccart --help`). */
 void cli_print_commands(FILE *out);
 

@@ -25,8 +25,8 @@ typedef struct CliOption {
 typedef struct CliRun CliRun;
 
 typedef struct CliCommand {
-  const char *noun; /* "cart" */
-  const char *verb; /* "create"; "" for a noun that is a command by itself ("history") */
+  const char *noun;        /* "cart" */
+  const char *verb;        /* "create"; "" for a noun that is a command by itself ("history") */
   const char *positionals; /* "CART_ID FILE" for the usage line; NULL for none */
   int min_positionals;
   int max_positionals;
@@ -34,6 +34,7 @@ typedef struct CliCommand {
   const char *details; /* a paragraph for --help; NULL for none */
   CliOption options[CLI_MAX_OPTIONS];
   int (*run)(CliRun *run);
+  bool local; /* needs no service: no secret is read, no sandbox started */
 } CliCommand;
 
 struct CliRun {

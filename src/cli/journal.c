@@ -371,8 +371,9 @@ const CliCommand cli_history_commands[] = {
       {"--since", "DATE", "only from DATE on (2026-12-01, or 2026-12-01T09:30, UTC)"},
       {"--all-profiles", NULL, "every profile's, not only this one's"},
       {"--json", NULL, "print them as JSON"}},
-     run_history},
-    {NULL, NULL, NULL, 0, 0, NULL, NULL, {{NULL, NULL, NULL}}, NULL},
+     run_history,
+     true},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL, {{NULL, NULL, NULL}}, NULL, false},
 };
 
 const CliCommand cli_recover_commands[] = {
@@ -388,8 +389,9 @@ const CliCommand cli_recover_commands[] = {
      "lists the autosaved carts the app offers to restore. Exit status 7 while any outcome is\n"
      "still unknown.",
      {{"--json", NULL, "print what was found as JSON"}},
-     run_recover},
-    {NULL, NULL, NULL, 0, 0, NULL, NULL, {{NULL, NULL, NULL}}, NULL},
+     run_recover,
+     false},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL, {{NULL, NULL, NULL}}, NULL, false},
 };
 
 const CliCommand cli_sandbox_commands[] = {
@@ -403,6 +405,7 @@ const CliCommand cli_sandbox_commands[] = {
      "$XDG_STATE_HOME/pccart/ so that commands and app runs see the same ones. This starts it\n"
      "afresh; processes running now see the empty sandbox at their next request.",
      {{NULL, NULL, NULL}},
-     run_sandbox_reset},
-    {NULL, NULL, NULL, 0, 0, NULL, NULL, {{NULL, NULL, NULL}}, NULL},
+     run_sandbox_reset,
+     true},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL, {{NULL, NULL, NULL}}, NULL, false},
 };

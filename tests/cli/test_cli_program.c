@@ -297,12 +297,24 @@ static void test_program_runs_share_the_sandbox(void **state) {
   cJSON_Delete(history);
   assert_exit(pccart("history", "--customer", DOC_CUSTOMER_ID), 0);
   assert_contains(program.out, "checkout");
+  /* The history is local: no sandbox is started for it. */
+  assert_null(strstr(program.err, "in-process sandbox at"));
   assert_contains(program.out, "done: order ");
   assert_exit(pccart("history", "--since", "not-a-date"), CLI_EXIT_USAGE);
   assert_exit(pccart("recover"), 0);
   assert_contains(program.out, "No interrupted submissions");
 
   assert_exit(pccart("sandbox", "reset"), 0);
+  assert_null(strstr(program.err, "in-process sandbox at"));
+  /* A live profile whose secret is not at hand can still read the history (it needs none). */
+  char *live = write_file("live.cfg",
+                          "default_profile = \"contoso\";\nprofiles = { contoso = { kind = "
+                          "\"live\"; tenant = \"contoso.onmicrosoft.com\"; client_id = "
+                          "\"00000000-0000-0000-0000-000000000000\"; }; };\n",
+                          0600);
+  assert_exit(pccart("--config", live, "history"), 0);
+  assert_exit(pccart("--config", live, "customers", "list"), CLI_EXIT_CONFIG);
+  free(live);
   assert_exit(pccart("cart", "show", "--customer", DOC_CUSTOMER_ID, cart_id), CLI_EXIT_FAILURE);
   assert_contains(program.err, "800008");
   free(cart_id);
