@@ -73,6 +73,10 @@ static const SeedProduct PRODUCTS[] = {
      "Business email with a 50 GB mailbox, calendar and contacts.", &TYPE_NCE, MICROSOFT},
     {"CFQ7TTC0LH0Z", "AI Builder Capacity add-on T1",
      "Additional AI Builder service credits for Power Platform.", &TYPE_NCE, MICROSOFT},
+    /* create-a-cart.md's new-commerce example buys CFQ7TTC0LFLS:0002:CFQ7TTC0KDLJ
+     * (update-a-cart.md names it "Azure Active Directory Premium P1"). */
+    {"CFQ7TTC0LFLS", "Azure Active Directory Premium P1",
+     "Identity and access management with conditional access, per user.", &TYPE_NCE, MICROSOFT},
     {"CFQ7TTC0LH1G", "Microsoft Teams Phone Standard",
      "Add-on: cloud phone system for Teams with call control and PBX features.", &TYPE_NCE,
      MICROSOFT},
@@ -231,6 +235,13 @@ static const SeedSku SKUS[] = {
      .min = 1,
      .max = ADDON_MAX,
      .billing_cycles = NCE_CYCLES},
+    {.product_id = "CFQ7TTC0LFLS",
+     .id = "0002",
+     .title = "Azure Active Directory Premium P1",
+     .description = "Azure Active Directory Premium P1, per user.",
+     .min = 1,
+     .max = NCE_MAX,
+     .billing_cycles = NCE_CYCLES},
     {.product_id = "CFQ7TTC0LH1G",
      .id = "0001",
      .title = "Microsoft Teams Phone Standard",
@@ -313,6 +324,7 @@ static const SeedAvailability AVAILABILITIES[] = {
     {"CFQ7TTC0LH16", "0001", "CFQ7TTC0K5DJ", TERMS_NCE, true},
     /* The reference's NCE example, CFQ7TTC0LH0Z:0001:CFQ7TTC0K18P. */
     {"CFQ7TTC0LH0Z", "0001", "CFQ7TTC0K18P", TERMS_NCE, true},
+    {"CFQ7TTC0LFLS", "0002", "CFQ7TTC0KDLJ", TERMS_NCE, true},
     {"CFQ7TTC0LH1G", "0001", "CFQ7TTC0K6FM", TERMS_NCE, true},
     {"CFQ7TTC0LHSV", "0001", "CFQ7TTC0K7QB", TERMS_NCE, true},
     {"CFQ7TTC0LFK5", "0001", "CFQ7TTC0K8RT", TERMS_NCE, true},

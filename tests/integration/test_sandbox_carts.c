@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "fixtures.h"
 #include "sandbox_http.h"
 
 #define DOC_CUSTOMER_ID_2 "28045616-f6b9-462f-9701-0d89b5e65c44"
@@ -911,6 +912,29 @@ static void test_pascal_case_body_is_accepted(void **state) {
   http_response_clear(&response);
 }
 
+/* create-a-cart.md's new-commerce request, verbatim: created with no line error, the co-term
+ * date kept, every participant echoed in order. */
+static void test_docs_nce_request_verbatim(void **state) {
+  (void)state;
+  char *body = fixture_read("docs-nce-create-cart-request.json");
+  assert_non_null(body);
+  HttpResponse response;
+  create_cart(body, NULL, &response);
+  free(body);
+  assert_status(&response, 201);
+  assert_int_equal(json_count_at(response.json, "lineItems"), 2);
+  assert_null(json_at(response.json, "lineItems.0.error"));
+  assert_null(json_at(response.json, "lineItems.1.error"));
+  assert_string_equal(json_str_at(response.json, "lineItems.0.customTermEndDate"),
+                      "2022-02-19T00:00:00Z");
+  assert_int_equal(json_count_at(response.json, "lineItems.1.participants"), 3);
+  assert_string_equal(json_str_at(response.json, "lineItems.1.participants.1.key"),
+                      "additional_transaction_reseller");
+  assert_string_equal(json_str_at(response.json, "lineItems.1.participants.2.value"), "5357563");
+  assert_string_equal(json_str_at(response.json, "lineItems.1.currencyCode"), "USD");
+  http_response_clear(&response);
+}
+
 /* Line ids are applied by the service (cart-resources.md; the new-commerce example sends
  * none): lines without one are numbered from 0, around the ids that were given. The reply
  * keeps every participant, in order. */
@@ -947,6 +971,7 @@ static void test_lines_without_ids_are_numbered(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_lines_without_ids_are_numbered, reset),
+      cmocka_unit_test_setup(test_docs_nce_request_verbatim, reset),
       cmocka_unit_test_setup(test_documents_create_and_checkout_verbatim, reset),
       cmocka_unit_test_setup(test_get_returns_the_created_cart, reset),
       cmocka_unit_test_setup(test_put_replaces_all_lines, reset),
